@@ -1,0 +1,285 @@
+package dev.presence;
+
+import dev.presence.internal.DefaultPresenceRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who is online right now: the in-memory set of live sessions per user, with a heartbeat that
+ * evicts dead ones and listeners told of every transition.
+ *
+ * <p>A user is online while at least one of their sessions is live. With an offline grace, a
+ * user whose last session ended stays online (with zero sessions) until the grace elapses, so
+ * that {@link #isOnline} and the events always agree.
+ *
+ * <p>Thread-safe: every method may be called from any thread. Lookups ({@link #isOnline},
+ * {@link #sessionCount}) are lock-free and do not allocate.
+ */
+public interface PresenceRegistry extends AutoCloseable {
+
+  /**
+   * Returns a builder with the defaults: heartbeat every 30 s, timeout 60 s, no offline grace,
+   * system ticker and UTC clock, one daemon thread for timers, no last-seen store.
+   *
+   * @return a new builder
+   */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers a live session. If it is the user's first, the user goes online and listeners are
+   * told (unless the user was within the offline grace, in which case nothing fires).
+   *
+   * <p>If this user already has a live session with the same {@code sessionId}, the old one is
+   * <b>replaced</b>: it is closed with {@link DisconnectReason#REPLACED} (its outbound is told to
+   * close, its handle becomes closed) and no transition fires. Session ids are scoped per user.
+   *
+   * @param userId the authenticated user; non-blank
+   * @param sessionId the connection id, unique among this user's live sessions; non-blank
+   * @param outbound how to reach this connection; must not block
+   * @return the session handle; the host calls {@code touch()} on signs of life and
+   *     {@code close()} when the connection ends
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code userId} or {@code sessionId} is blank
+   * @throws IllegalStateException if the registry is closed
+   */
+  PresenceSession connect(String userId, String sessionId, Outbound outbound);
+
+  /**
+   * Returns whether the user is online: a lock-free hash lookup, no allocation, no I/O.
+   *
+   * @param userId the user; null or unknown ids are simply offline
+   * @return true if the user has a live session (or is within the offline grace)
+   */
+  boolean isOnline(String userId);
+
+  /**
+   * Returns which of the given users are online.
+   *
+   * @param userIds the users to check; null elements are ignored
+   * @return a new mutable set (a snapshot) of the online users among {@code userIds}
+   * @throws NullPointerException if {@code userIds} is null
+   */
+  Set<String> onlineAmong(Collection<String> userIds);
+
+  /**
+   * Returns the number of live sessions of one user (on this node).
+   *
+   * @param userId the user
+   * @return the count; 0 for unknown users and during the offline grace
+   */
+  int sessionCount(String userId);
+
+  /**
+   * Returns how many users are online.
+   *
+   * @return the count at the moment of the call
+   */
+  int onlineUserCount();
+
+  /**
+   * Returns how many sessions are live, all users together (on this node).
+   *
+   * @return the count at the moment of the call
+   */
+  int totalSessionCount();
+
+  /**
+   * Returns the online users.
+   *
+   * @return a new immutable set (a snapshot); not updated afterwards
+   */
+  Set<String> onlineUsers();
+
+  /**
+   * Sends {@code text} to every live session of the user (every tab, every device) on this node.
+   *
+   * @param userId the user
+   * @param text the message
+   * @return how many sessions it was handed to; 0 if none
+   * @throws NullPointerException if {@code text} is null
+   */
+  int sendToUser(String userId, String text);
+
+  /**
+   * Adds a listener of transitions.
+   *
+   * @param listener the listener; see {@link PresenceListener} for the delivery guarantees
+   * @return a subscription whose {@code close()} removes the listener
+   * @throws NullPointerException if {@code listener} is null
+   */
+  Subscription addListener(PresenceListener listener);
+
+  /**
+   * Returns the last-seen store the registry writes to, if one was configured. When the
+   * configured store could block, this is the write-behind wrapper around it, so reading through
+   * it also sees writes still queued.
+   *
+   * @return the store, or empty
+   */
+  Optional<LastSeenStore> lastSeenStore();
+
+  /**
+   * Closes the registry: stops the heartbeat, ends every session with
+   * {@link DisconnectReason#REGISTRY_CLOSED} (users go offline, listeners are told, outbounds
+   * are closed), then flushes the last-seen write-behind it created. Idempotent.
+   */
+  @Override
+  void close();
+
+  /**
+   * Builds a {@link PresenceRegistry}. Every setter validates its value at once; settings that
+   * conflict are reported by {@link #build()}. Not thread-safe.
+   */
+  final class Builder {
+    private Duration heartbeatInterval = Duration.ofSeconds(30);
+    private Duration heartbeatTimeout;
+    private boolean heartbeatEnabled = true;
+    private Duration offlineGrace = Duration.ZERO;
+    private Ticker ticker = Ticker.system();
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private LastSeenStore lastSeenStore;
+
+    Builder() {}
+
+    /**
+     * Sets how often every session is pinged and checked. Default 30 s.
+     *
+     * @param interval a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if {@code interval} is zero or negative
+     */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive("heartbeatInterval", interval);
+      return this;
+    }
+
+    /**
+     * Sets how long a session may show no sign of life before it is evicted. Default twice the
+     * interval. Must be longer than the interval, or a client answering every ping would still
+     * be evicted.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Builder heartbeatTimeout(Duration timeout) {
+      this.heartbeatTimeout = positive("heartbeatTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Turns the heartbeat off: sessions then end only when the host closes them. For hosts whose
+     * transport already detects dead peers.
+     *
+     * @return this builder
+     */
+    public Builder withoutHeartbeat() {
+      this.heartbeatEnabled = false;
+      return this;
+    }
+
+    /**
+     * Sets how long the offline transition waits after a user's last session ends; a reconnect
+     * within it cancels the offline and fires nothing. Default zero (offline at once).
+     *
+     * @param grace zero or a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if {@code grace} is negative
+     */
+    public Builder offlineGrace(Duration grace) {
+      Objects.requireNonNull(grace, "offlineGrace");
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("offlineGrace must not be negative: " + grace);
+      }
+      this.offlineGrace = grace;
+      return this;
+    }
+
+    /**
+     * Sets the monotonic time source for timeouts and grace. Default {@link Ticker#system()}.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     * @throws NullPointerException if {@code ticker} is null
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Sets the wall clock used to stamp events and last-seen times. Default UTC system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the scheduler for heartbeat sweeps and grace timers. Default: one daemon thread owned
+     * (and stopped) by the registry. A scheduler passed here is not closed by the registry.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     * @throws NullPointerException if {@code scheduler} is null
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Sets where a user's offline time is recorded ("last seen"). Written once per offline
+     * transition, never on connect or heartbeat. A store that may block (anything but
+     * {@link LastSeenStore#inMemory()} or a {@link WriteBehindLastSeenStore}) is wrapped in a
+     * write-behind with default settings, owned and flushed by the registry on close.
+     *
+     * @param store the store
+     * @return this builder
+     * @throws NullPointerException if {@code store} is null
+     */
+    public Builder lastSeenStore(LastSeenStore store) {
+      this.lastSeenStore = Objects.requireNonNull(store, "lastSeenStore");
+      return this;
+    }
+
+    /**
+     * Builds the registry and starts its heartbeat.
+     *
+     * @return a new registry
+     * @throws IllegalStateException if the heartbeat timeout is not longer than the interval
+     */
+    public PresenceRegistry build() {
+      Duration timeout = heartbeatTimeout != null ? heartbeatTimeout : heartbeatInterval.multipliedBy(2);
+      if (heartbeatEnabled && timeout.compareTo(heartbeatInterval) <= 0) {
+        throw new IllegalStateException("heartbeatTimeout (" + timeout
+            + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
+      }
+      if (!heartbeatEnabled && heartbeatTimeout != null) {
+        throw new IllegalStateException("heartbeatTimeout (" + heartbeatTimeout
+            + ") is set but the heartbeat is disabled");
+      }
+      return new DefaultPresenceRegistry(heartbeatEnabled ? heartbeatInterval : null, timeout,
+          offlineGrace, ticker, clock, scheduler, lastSeenStore);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,409 @@
+package dev.presence;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts any {@link LastSeenStore} behind a bounded, coalescing queue so that recording a last-seen
+ * time never waits on the database.
+ *
+ * <p>Design: {@link #recordAll} only merges into a map of pending times (one entry per user,
+ * the latest time wins) and makes sure a flush is scheduled. The flush runs on the
+ * {@link Scheduler}, hands up to {@code batchSize} users to the delegate in one call, and
+ * reschedules itself while work remains. A failed batch goes back into the map (merged, so a
+ * newer time recorded meanwhile still wins) and is retried with exponential backoff; nothing
+ * accepted is dropped. Only new users beyond {@code maxPending} are refused: they are counted
+ * ({@link #droppedCount()}) and logged. Reads consult the delegate and overlay the pending times,
+ * so a reader sees its own writes before they land.
+ *
+ * <p>Thread-safe.
+ */
+public final class WriteBehindLastSeenStore implements LastSeenStore, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBehindLastSeenStore.class);
+
+  private final LastSeenStore delegate;
+  private final int maxPending;
+  private final int batchSize;
+  private final Duration flushDelay;
+  private final Duration retryBackoff;
+  private final Duration maxRetryBackoff;
+  private final Duration closeTimeout;
+  private final Scheduler scheduler;
+  private final boolean ownsScheduler;
+
+  private final ConcurrentHashMap<String, Instant> pending = new ConcurrentHashMap<>();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicLong failedAttempts = new AtomicLong();
+  private final Object flushLock = new Object();
+  private Duration currentBackoff; // guarded by flushLock
+  private boolean failing; // guarded by flushLock
+
+  private WriteBehindLastSeenStore(Builder b) {
+    this.delegate = b.delegate;
+    this.maxPending = b.maxPending;
+    this.batchSize = b.batchSize;
+    this.flushDelay = b.flushDelay;
+    this.retryBackoff = b.retryBackoff;
+    this.maxRetryBackoff = b.maxRetryBackoff;
+    this.closeTimeout = b.closeTimeout;
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-last-seen-writer") : b.scheduler;
+    this.currentBackoff = retryBackoff;
+  }
+
+  /**
+   * Returns a builder wrapping {@code delegate}.
+   *
+   * @param delegate the store that does the real writes, called from the flush thread only
+   * @return a new builder
+   * @throws NullPointerException if {@code delegate} is null
+   */
+  public static Builder builder(LastSeenStore delegate) {
+    return new Builder(Objects.requireNonNull(delegate, "delegate"));
+  }
+
+  /**
+   * Queues the times; never blocks and never calls the delegate on this thread.
+   *
+   * @param lastSeen user id → offline time
+   * @throws IllegalStateException if this store is closed
+   */
+  @Override
+  public void recordAll(Map<String, Instant> lastSeen) {
+    Objects.requireNonNull(lastSeen, "lastSeen");
+    if (closed.get()) {
+      throw new IllegalStateException("WriteBehindLastSeenStore is closed");
+    }
+    lastSeen.forEach(this::enqueue);
+    scheduleFlush(pending.size() >= batchSize ? Duration.ZERO : flushDelay);
+  }
+
+  private void enqueue(String userId, Instant at) {
+    Objects.requireNonNull(userId, "userId");
+    Objects.requireNonNull(at, "at");
+    // The size check is racy by a few entries under contention; the bound is a memory guard,
+    // not an exact quota, and existing users always coalesce.
+    if (!pending.containsKey(userId) && pending.size() >= maxPending) {
+      long n = dropped.incrementAndGet();
+      if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th ... drop: visible, never a log flood
+        LOG.warn("Last-seen queue full ({} users pending); dropped the write for user '{}' ({} dropped so far)",
+            maxPending, userId, n);
+      }
+      return;
+    }
+    pending.merge(userId, at, WriteBehindLastSeenStore::later);
+  }
+
+  /**
+   * Reads from the delegate (on the calling thread) and overlays times still queued.
+   *
+   * @param userIds the users
+   * @return user id → last seen
+   */
+  @Override
+  public Map<String, Instant> readAll(Collection<String> userIds) {
+    Objects.requireNonNull(userIds, "userIds");
+    Map<String, Instant> out = new HashMap<>(delegate.readAll(userIds));
+    for (String id : userIds) {
+      Instant queued = id == null ? null : pending.get(id);
+      if (queued != null) {
+        out.merge(id, queued, WriteBehindLastSeenStore::later);
+      }
+    }
+    return out;
+  }
+
+  private void scheduleFlush(Duration delay) {
+    if (!pending.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+      try {
+        scheduler.schedule(this::flush, delay);
+      } catch (RuntimeException e) {
+        flushScheduled.set(false);
+        if (!closed.get()) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void flush() {
+    Duration next;
+    synchronized (flushLock) {
+      next = writeOneBatch() ? (pending.size() > 0 ? Duration.ZERO : null) : currentBackoff;
+    }
+    flushScheduled.set(false);
+    if (next != null && !closed.get()) {
+      scheduleFlush(next);
+    }
+  }
+
+  /** Writes up to one batch; returns false if the delegate failed. Caller holds flushLock. */
+  private boolean writeOneBatch() {
+    Map<String, Instant> batch = takeBatch();
+    if (batch.isEmpty()) {
+      return true;
+    }
+    try {
+      delegate.recordAll(batch);
+    } catch (RuntimeException e) {
+      batch.forEach((user, at) -> pending.merge(user, at, WriteBehindLastSeenStore::later));
+      failedAttempts.incrementAndGet();
+      if (!failing) {
+        LOG.warn("Last-seen write of {} users failed; retrying with backoff ({} pending)",
+            batch.size(), pending.size(), e);
+      }
+      failing = true;
+      Duration doubled = currentBackoff.multipliedBy(2);
+      currentBackoff = doubled.compareTo(maxRetryBackoff) > 0 ? maxRetryBackoff : doubled;
+      return false;
+    }
+    written.addAndGet(batch.size());
+    if (failing) {
+      LOG.info("Last-seen writes recovered after {} failed attempts", failedAttempts.get());
+      failing = false;
+    }
+    currentBackoff = retryBackoff;
+    return true;
+  }
+
+  private Map<String, Instant> takeBatch() {
+    Map<String, Instant> batch = new HashMap<>();
+    Iterator<String> it = pending.keySet().iterator();
+    while (batch.size() < batchSize && it.hasNext()) {
+      String user = it.next();
+      Instant at = pending.remove(user);
+      if (at != null) {
+        batch.put(user, at);
+      }
+    }
+    return batch;
+  }
+
+  /**
+   * Returns how many users have a time waiting to be written.
+   *
+   * @return the current queue size
+   */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  /**
+   * Returns how many writes were refused because the queue was full.
+   *
+   * @return the total since creation
+   */
+  public long droppedCount() {
+    return dropped.get();
+  }
+
+  /**
+   * Returns how many user times the delegate accepted.
+   *
+   * @return the total since creation
+   */
+  public long writtenCount() {
+    return written.get();
+  }
+
+  /**
+   * Returns how many batch writes the delegate failed.
+   *
+   * @return the total since creation
+   */
+  public long failedAttemptCount() {
+    return failedAttempts.get();
+  }
+
+  /**
+   * Stops accepting writes and flushes what is queued on the calling thread, retrying failures
+   * with backoff for at most the close timeout; what still cannot be written is logged as lost.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    synchronized (flushLock) {
+      while (!pending.isEmpty()) {
+        if (!writeOneBatch()) {
+          long wait = Math.min(currentBackoff.toNanos(), deadline - System.nanoTime());
+          if (wait <= 0) {
+            break;
+          }
+          LockSupport.parkNanos(wait);
+        }
+      }
+    }
+    if (!pending.isEmpty()) {
+      LOG.error("Closing with {} last-seen writes that could not be written within {}",
+          pending.size(), closeTimeout);
+    }
+    if (ownsScheduler) {
+      scheduler.close();
+    }
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  @Override
+  public String toString() {
+    return "WriteBehindLastSeenStore(" + delegate + ", pending=" + pending.size() + ")";
+  }
+
+  /** Builds a {@link WriteBehindLastSeenStore}. Setters validate at once. Not thread-safe. */
+  public static final class Builder {
+    private final LastSeenStore delegate;
+    private int maxPending = 100_000;
+    private int batchSize = 500;
+    private Duration flushDelay = Duration.ofMillis(100);
+    private Duration retryBackoff = Duration.ofMillis(100);
+    private Duration maxRetryBackoff = Duration.ofSeconds(30);
+    private Duration closeTimeout = Duration.ofSeconds(10);
+    private Scheduler scheduler;
+
+    private Builder(LastSeenStore delegate) {
+      this.delegate = delegate;
+    }
+
+    /**
+     * Sets how many users may wait to be written; beyond it, new users are dropped (counted and
+     * logged). Default 100 000.
+     *
+     * @param maxPending a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxPending(int maxPending) {
+      if (maxPending <= 0) {
+        throw new IllegalArgumentException("maxPending must be positive: " + maxPending);
+      }
+      this.maxPending = maxPending;
+      return this;
+    }
+
+    /**
+     * Sets the most users handed to the delegate in one call. Default 500.
+     *
+     * @param batchSize a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder batchSize(int batchSize) {
+      if (batchSize <= 0) {
+        throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Sets how long the first write waits for more to join its batch. Default 100 ms.
+     *
+     * @param flushDelay zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder flushDelay(Duration flushDelay) {
+      this.flushDelay = notNegative("flushDelay", flushDelay);
+      return this;
+    }
+
+    /**
+     * Sets the wait after the first failure; it doubles per failure up to the maximum. Default
+     * 100 ms.
+     *
+     * @param backoff a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public Builder retryBackoff(Duration backoff) {
+      this.retryBackoff = positive("retryBackoff", backoff);
+      return this;
+    }
+
+    /**
+     * Sets the longest wait between retries. Default 30 s.
+     *
+     * @param max a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public Builder maxRetryBackoff(Duration max) {
+      this.maxRetryBackoff = positive("maxRetryBackoff", max);
+      return this;
+    }
+
+    /**
+     * Sets how long {@link #close()} keeps retrying a failing delegate. Default 10 s.
+     *
+     * @param timeout zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = notNegative("closeTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Sets the scheduler flushes run on. Default: a daemon thread of its own, stopped on close.
+     *
+     * @param scheduler the scheduler; not closed by the store
+     * @return this builder
+     * @throws NullPointerException if null
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Builds the store.
+     *
+     * @return a new write-behind store
+     * @throws IllegalStateException if maxRetryBackoff is shorter than retryBackoff
+     */
+    public WriteBehindLastSeenStore build() {
+      if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
+        throw new IllegalStateException("maxRetryBackoff (" + maxRetryBackoff
+            + ") must not be shorter than retryBackoff (" + retryBackoff + ")");
+      }
+      return new WriteBehindLastSeenStore(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    private static Duration notNegative(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative: " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -143,7 +143,8 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
   private void flush() {
     Duration next;
     synchronized (flushLock) {
-      next = writeOneBatch() ? (pending.size() > 0 ? Duration.ZERO : null) : currentBackoff;
+      Duration retryIn = writeOneBatch();
+      next = retryIn != null ? retryIn : pending.isEmpty() ? null : Duration.ZERO;
     }
     flushScheduled.set(false);
     if (next != null && !closed.get()) {
@@ -151,11 +152,14 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
     }
   }
 
-  /** Writes up to one batch; returns false if the delegate failed. Caller holds flushLock. */
-  private boolean writeOneBatch() {
+  /**
+   * Writes up to one batch. Returns null on success, or how long to wait before retrying if the
+   * delegate failed. Caller holds flushLock.
+   */
+  private Duration writeOneBatch() {
     Map<String, Instant> batch = takeBatch();
     if (batch.isEmpty()) {
-      return true;
+      return null;
     }
     try {
       delegate.recordAll(batch);
@@ -167,9 +171,10 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
             batch.size(), pending.size(), e);
       }
       failing = true;
+      Duration wait = currentBackoff;
       Duration doubled = currentBackoff.multipliedBy(2);
       currentBackoff = doubled.compareTo(maxRetryBackoff) > 0 ? maxRetryBackoff : doubled;
-      return false;
+      return wait;
     }
     written.addAndGet(batch.size());
     if (failing) {
@@ -177,7 +182,7 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
       failing = false;
     }
     currentBackoff = retryBackoff;
-    return true;
+    return null;
   }
 
   private Map<String, Instant> takeBatch() {
@@ -242,8 +247,9 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
     long deadline = System.nanoTime() + closeTimeout.toNanos();
     synchronized (flushLock) {
       while (!pending.isEmpty()) {
-        if (!writeOneBatch()) {
-          long wait = Math.min(currentBackoff.toNanos(), deadline - System.nanoTime());
+        Duration retryIn = writeOneBatch();
+        if (retryIn != null) {
+          long wait = Math.min(retryIn.toNanos(), deadline - System.nanoTime());
           if (wait <= 0) {
             break;
           }

@@ -1,0 +1,199 @@
+package dev.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.presence.testing.FakeTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WriteBehindLastSeenStoreTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private final FakeTime time = new FakeTime();
+  private final FlakyStore db = new FlakyStore();
+
+  private WriteBehindLastSeenStore.Builder builder() {
+    return WriteBehindLastSeenStore.builder(db).scheduler(time).flushDelay(Duration.ofMillis(100));
+  }
+
+  @Test
+  void record_neverCallsTheDelegateOnTheCallersThread() {
+    WriteBehindLastSeenStore store = builder().build();
+    store.recordAll(Map.of("alice", T0));
+
+    assertThat(db.batches).isEmpty();
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void burstOfOfflines_becomesOneBatch() {
+    WriteBehindLastSeenStore store = builder().build();
+    for (int i = 0; i < 50; i++) {
+      store.recordAll(Map.of("u" + i, T0.plusSeconds(i)));
+    }
+    time.advance(Duration.ofMillis(100));
+
+    assertThat(db.batches).hasSize(1);
+    assertThat(db.batches.get(0)).hasSize(50);
+    assertThat(store.writtenCount()).isEqualTo(50);
+    assertThat(store.pendingCount()).isZero();
+  }
+
+  @Test
+  void sameUserTwice_isCoalesced_latestWins() {
+    WriteBehindLastSeenStore store = builder().build();
+    store.recordAll(Map.of("alice", T0.plusSeconds(5)));
+    store.recordAll(Map.of("alice", T0.plusSeconds(1))); // older, arrives late
+    store.recordAll(Map.of("alice", T0.plusSeconds(9)));
+    time.advance(Duration.ofSeconds(1));
+
+    assertThat(db.batches).containsExactly(Map.of("alice", T0.plusSeconds(9)));
+  }
+
+  @Test
+  void batches_areSplitAtBatchSize() {
+    WriteBehindLastSeenStore store = builder().batchSize(10).build();
+    for (int i = 0; i < 25; i++) {
+      store.recordAll(Map.of("u" + i, T0));
+    }
+    time.advance(Duration.ofSeconds(1));
+
+    assertThat(db.batches).extracting(Map::size).containsExactly(10, 10, 5);
+  }
+
+  @Test
+  void failedBatch_isRetriedWithBackoff_andNothingIsLost() {
+    WriteBehindLastSeenStore store = builder()
+        .retryBackoff(Duration.ofSeconds(1)).maxRetryBackoff(Duration.ofSeconds(4)).build();
+    db.failuresLeft = 3;
+    store.recordAll(Map.of("alice", T0, "bob", T0));
+
+    time.advance(Duration.ofMillis(100)); // attempt 1 fails, next in 1 s
+    assertThat(store.failedAttemptCount()).isEqualTo(1);
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(1));
+    time.advance(Duration.ofSeconds(1)); // attempt 2 fails, next in 2 s
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(2));
+    store.recordAll(Map.of("alice", T0.plusSeconds(60))); // newer time while failing
+    time.advance(Duration.ofSeconds(2)); // attempt 3 fails, next in 4 s
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(4));
+    assertThat(db.batches).isEmpty();
+
+    time.advance(Duration.ofSeconds(4)); // attempt 4 succeeds
+    assertThat(db.batches).containsExactly(Map.of("alice", T0.plusSeconds(60), "bob", T0));
+    assertThat(store.pendingCount()).isZero();
+    assertThat(store.failedAttemptCount()).isEqualTo(3);
+  }
+
+  @Test
+  void backoff_isCappedAtTheMaximum() {
+    WriteBehindLastSeenStore store = builder()
+        .retryBackoff(Duration.ofSeconds(1)).maxRetryBackoff(Duration.ofSeconds(3)).build();
+    db.failuresLeft = 100;
+    store.recordAll(Map.of("alice", T0));
+    time.advance(Duration.ofMillis(100));
+    time.advance(Duration.ofSeconds(1));
+    time.advance(Duration.ofSeconds(2));
+
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void overflow_dropsOnlyNewUsers_andCountsThem() {
+    WriteBehindLastSeenStore store = builder().maxPending(3).build();
+    store.recordAll(Map.of("a", T0));
+    store.recordAll(Map.of("b", T0));
+    store.recordAll(Map.of("c", T0));
+    store.recordAll(Map.of("d", T0)); // refused
+    store.recordAll(Map.of("a", T0.plusSeconds(1))); // existing user: still coalesces
+
+    assertThat(store.droppedCount()).isEqualTo(1);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(db.batches).containsExactly(Map.of("a", T0.plusSeconds(1), "b", T0, "c", T0));
+  }
+
+  @Test
+  void read_seesQueuedWritesBeforeTheyLand() {
+    WriteBehindLastSeenStore store = builder().build();
+    db.recordAll(Map.of("bob", T0));
+    store.recordAll(Map.of("alice", T0.plusSeconds(3), "bob", T0.plusSeconds(7)));
+
+    assertThat(store.readAll(List.of("alice", "bob", "carol")))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("alice", T0.plusSeconds(3), "bob", T0.plusSeconds(7)));
+  }
+
+  @Test
+  void close_flushesEverythingPending_onTheCallersThread() {
+    WriteBehindLastSeenStore store = builder().batchSize(2).build();
+    store.recordAll(Map.of("a", T0, "b", T0, "c", T0));
+    store.close();
+
+    assertThat(db.stored.readAll(List.of("a", "b", "c"))).hasSize(3);
+    assertThat(store.pendingCount()).isZero();
+    assertThatThrownBy(() -> store.recordAll(Map.of("d", T0)))
+        .isInstanceOf(IllegalStateException.class).hasMessage("WriteBehindLastSeenStore is closed");
+  }
+
+  @Test
+  void close_retriesAFailingStoreWithinItsTimeout() {
+    WriteBehindLastSeenStore store = builder().retryBackoff(Duration.ofMillis(1)).build();
+    db.failuresLeft = 2;
+    store.recordAll(Map.of("a", T0));
+    store.close();
+
+    assertThat(db.stored.readAll(List.of("a"))).containsEntry("a", T0);
+  }
+
+  @Test
+  void builder_rejectsBadValuesByName() {
+    assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db).maxPending(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxPending must be positive: 0");
+    assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db).batchSize(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("batchSize must be positive: -1");
+    assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db).flushDelay(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("flushDelay must not be negative: PT-1S");
+    assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db).retryBackoff(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("retryBackoff must be positive: PT0S");
+    assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("delegate");
+    assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db)
+        .retryBackoff(Duration.ofSeconds(10)).maxRetryBackoff(Duration.ofSeconds(1)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("maxRetryBackoff (PT1S) must not be shorter than retryBackoff (PT10S)");
+  }
+
+  @Test
+  void inMemoryStore_isMonotonic() {
+    LastSeenStore memory = LastSeenStore.inMemory();
+    memory.recordAll(Map.of("alice", T0.plusSeconds(10)));
+    memory.recordAll(Map.of("alice", T0));
+
+    assertThat(memory.readAll(List.of("alice"))).containsEntry("alice", T0.plusSeconds(10));
+  }
+
+  /** Stands in for a database: fails the next N batches, then stores monotonically. */
+  static final class FlakyStore implements LastSeenStore {
+    final LastSeenStore stored = LastSeenStore.inMemory();
+    final List<Map<String, Instant>> batches = new ArrayList<>();
+    volatile int failuresLeft;
+
+    @Override
+    public synchronized void recordAll(Map<String, Instant> lastSeen) {
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new IllegalStateException("database down");
+      }
+      batches.add(Map.copyOf(lastSeen));
+      stored.recordAll(lastSeen);
+    }
+
+    @Override
+    public Map<String, Instant> readAll(Collection<String> userIds) {
+      return stored.readAll(userIds);
+    }
+  }
+}

@@ -76,14 +76,17 @@ public interface PresenceRegistry extends AutoCloseable {
   int sessionCount(String userId);
 
   /**
-   * Returns how many users are online.
+   * Returns how many users are online. A counter, not a scan: while transitions are in flight
+   * on other threads it may momentarily disagree with {@link #isOnline}; it is exact whenever
+   * none is.
    *
    * @return the count at the moment of the call
    */
   int onlineUserCount();
 
   /**
-   * Returns how many sessions are live, all users together (on this node).
+   * Returns how many sessions are live, all users together (on this node). Like
+   * {@link #onlineUserCount()}, exact whenever no connect or close is in flight.
    *
    * @return the count at the moment of the call
    */

@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
 public final class DefaultPresenceRegistry implements PresenceRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultPresenceRegistry.class);
   static final LocalSession[] NO_SESSIONS = new LocalSession[0];
+  /**
+   * The sessions of a user in the offline grace: empty, yet online. A distinct instance so that
+   * "online" and "how many sessions" are one volatile read of one field, hence never seen torn.
+   */
+  static final LocalSession[] IN_GRACE = new LocalSession[0];
 
   private final ConcurrentHashMap<String, UserEntry> users = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<PresenceListener> listeners = new CopyOnWriteArrayList<>();
@@ -133,9 +138,9 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
         } else {
           LocalSession[] next = Arrays.copyOf(current, current.length + 1);
           next[current.length] = s;
-          e.sessions = next;
+          deliver = goOnlineLocked(e, current);
+          e.sessions = next; // the single write that makes the user (more) online
           sessions.incrementAndGet();
-          deliver = goOnlineLocked(e);
         }
       }
       if (replaced != null) {
@@ -149,17 +154,16 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   }
 
   /** Returns true if an event was queued and this thread should drain. */
-  private boolean goOnlineLocked(UserEntry e) {
+  private boolean goOnlineLocked(UserEntry e, LocalSession[] before) {
     if (e.graceTimer != null) { // reconnect within the grace: no events at all
       e.graceTimer.cancel();
       e.graceTimer = null;
       e.graceGeneration++;
       return false;
     }
-    if (e.online) {
+    if (isOnline(before)) {
       return false; // a further tab
     }
-    e.online = true;
     onlineUsers.incrementAndGet();
     return e.enqueueLocked(new PresenceEvent(e.userId, true, clock.instant()));
   }
@@ -178,21 +182,20 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       s.closed = true;
       LocalSession[] current = e.sessions;
       int i = indexOfSession(current, s);
-      LocalSession[] next = NO_SESSIONS;
+      sessions.decrementAndGet();
       if (current.length > 1) {
-        next = new LocalSession[current.length - 1];
+        LocalSession[] next = new LocalSession[current.length - 1];
         System.arraycopy(current, 0, next, 0, i);
         System.arraycopy(current, i + 1, next, i, current.length - i - 1);
-      }
-      e.sessions = next;
-      sessions.decrementAndGet();
-      if (next.length == 0) {
+        e.sessions = next;
+      } else {
         Instant at = clock.instant();
         if (offlineGrace.isZero() || closed.get()) {
           deliver = goOfflineLocked(e, at);
         } else {
           long generation = ++e.graceGeneration;
           e.graceTimer = scheduler.schedule(() -> graceElapsed(e, generation, at), offlineGrace);
+          e.sessions = IN_GRACE;
         }
       }
     }
@@ -225,7 +228,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       e.graceTimer = null;
       e.graceGeneration++;
     }
-    e.online = false;
+    e.sessions = NO_SESSIONS;
     onlineUsers.decrementAndGet();
     return e.enqueueLocked(new PresenceEvent(e.userId, false, at));
   }
@@ -319,7 +322,11 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       return false;
     }
     UserEntry e = users.get(userId);
-    return e != null && e.online;
+    return e != null && isOnline(e.sessions);
+  }
+
+  static boolean isOnline(LocalSession[] sessions) {
+    return sessions.length > 0 || sessions == IN_GRACE;
   }
 
   @Override
@@ -354,7 +361,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   public Set<String> onlineUsers() {
     Set<String> out = new HashSet<>();
     for (UserEntry e : users.values()) {
-      if (e.online) {
+      if (isOnline(e.sessions)) {
         out.add(e.userId);
       }
     }
@@ -452,6 +459,11 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     }
   }
 
+  /** Entries held, online or not: lets tests prove idle users do not leak. */
+  int entryCount() {
+    return users.size();
+  }
+
   long ticker() {
     return ticker.read();
   }
@@ -464,8 +476,10 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   /** Per-user state. Fields without volatile are guarded by the entry's monitor. */
   static final class UserEntry {
     final String userId;
-    volatile boolean online;
-    /** Copy-on-write under the monitor, so the sweep and sends read it without locking. */
+    /**
+     * Copy-on-write under the monitor, read without locking by lookups, the sweep and sends.
+     * Also the online flag: online ⇔ non-empty or {@link #IN_GRACE}.
+     */
     volatile LocalSession[] sessions = NO_SESSIONS;
     Scheduler.Cancellable graceTimer;
     long graceGeneration;
@@ -492,7 +506,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     }
 
     boolean isIdleLocked() {
-      return sessions.length == 0 && !online && graceTimer == null && pending == null;
+      return sessions == NO_SESSIONS && graceTimer == null && pending == null;
     }
   }
 

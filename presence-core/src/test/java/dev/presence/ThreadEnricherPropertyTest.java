@@ -23,7 +23,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Property tests of {@link ThreadEnricher} over random thread shapes, well-formed and not. */
-class ThreadEnricherProperties {
+class ThreadEnricherPropertyTest {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> IDS = List.of("u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7");

@@ -16,6 +16,9 @@ public record PresenceEvent(String userId, boolean online, Instant at) {
   /**
    * Validates the components.
    *
+   * @param userId the user whose status changed
+   * @param online true for offline→online
+   * @param at wall-clock time of the transition
    * @throws NullPointerException if {@code userId} or {@code at} is null
    */
   public PresenceEvent {

@@ -1,0 +1,325 @@
+package dev.presence.mongo;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+import dev.presence.LastSeenStore;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * A {@link LastSeenStore} that keeps each user's last-seen time in a field of the host's
+ * {@code users} collection, and nowhere else (never in {@code threads}).
+ *
+ * <p>Design. Concurrency: the store holds only immutable settings and the driver's thread-safe
+ * {@link MongoCollection}, so any number of threads may use it. Timing: every call is blocking
+ * I/O on the calling thread; the registry therefore never calls it directly but through a
+ * {@link dev.presence.WriteBehindLastSeenStore}, which coalesces offline users and hands them
+ * over in batches from its own thread. One batch is one unordered {@code bulkWrite} of
+ * {@code updateOne({id: u}, {$max: {last_online: t}})}, i.e. one {@code update} command however
+ * many users it carries; one read is one {@code find} with {@code $in}. Failure: driver errors
+ * propagate unchanged; after a partial failure the write-behind retries the whole batch, which
+ * is safe because {@code $max} is monotonic and idempotent: a late, repeated or reordered write
+ * can never move a time backwards.
+ *
+ * <p>Times are stored as BSON dates, which hold milliseconds: finer digits are truncated on
+ * write. By default only existing user documents are updated ({@code upsert} off), so a
+ * disconnect can never create a user the host does not know.
+ *
+ * <p>Thread-safe.
+ */
+public final class MongoLastSeenStore implements LastSeenStore {
+
+  private final MongoCollection<Document> users;
+  private final String idField;
+  private final String field;
+  private final boolean upsert;
+  private final Bson projection;
+  private final UpdateOptions updateOptions;
+  private final BulkWriteOptions bulkOptions = new BulkWriteOptions().ordered(false);
+
+  private MongoLastSeenStore(MongoCollection<Document> users, Builder b) {
+    this.users = users;
+    this.idField = b.idField;
+    this.field = b.field;
+    this.upsert = b.upsert;
+    this.updateOptions = new UpdateOptions().upsert(b.upsert);
+    this.projection = "_id".equals(idField)
+        ? Projections.include(idField, field)
+        : Projections.fields(Projections.include(idField, field), Projections.excludeId());
+  }
+
+  /**
+   * Returns a builder writing into {@code collection}. Its codec registry, write concern, read
+   * preference and read concern are kept as the host configured them.
+   *
+   * @param collection the users collection, of any document class
+   * @return a new builder
+   * @throws NullPointerException if {@code collection} is null
+   */
+  public static Builder builder(MongoCollection<?> collection) {
+    return new Builder(Objects.requireNonNull(collection, "collection"), null);
+  }
+
+  /**
+   * Returns a builder writing into a collection of {@code database}, {@code "users"} unless
+   * {@link Builder#collectionName} says otherwise.
+   *
+   * @param database the host's database
+   * @return a new builder
+   * @throws NullPointerException if {@code database} is null
+   */
+  public static Builder builder(MongoDatabase database) {
+    return new Builder(null, Objects.requireNonNull(database, "database"));
+  }
+
+  /**
+   * Writes the times of all given users in one unordered bulk write; each user's field becomes
+   * the later of its stored value and the given time ({@code $max}). Sends nothing for an empty
+   * map.
+   *
+   * @param lastSeen user id → time the user went offline (truncated to milliseconds)
+   * @throws NullPointerException if the map, a user id or a time is null
+   * @throws IllegalArgumentException if a user id is blank, or a time is out of the BSON date
+   *     range
+   * @throws com.mongodb.MongoException if the write failed, wholly or in part
+   */
+  @Override
+  public void recordAll(Map<String, Instant> lastSeen) {
+    Objects.requireNonNull(lastSeen, "lastSeen");
+    if (lastSeen.isEmpty()) {
+      return;
+    }
+    List<WriteModel<Document>> writes = new ArrayList<>(lastSeen.size());
+    for (Map.Entry<String, Instant> e : lastSeen.entrySet()) {
+      String userId = checkUserId(e.getKey());
+      Instant at = Objects.requireNonNull(e.getValue(), () -> "time of user '" + userId + "'");
+      writes.add(new UpdateOneModel<>(Filters.eq(idField, userId),
+          Updates.max(field, Date.from(at)), updateOptions));
+    }
+    users.bulkWrite(writes, bulkOptions);
+  }
+
+  /**
+   * Reads the times of many users with one {@code find} ({@code $in}, projected to the id and
+   * time fields). Sends nothing for an empty collection. A stored ISO-8601 string (left by an
+   * older schema) is read as that instant; values of other types are treated as absent.
+   *
+   * @param userIds the users; null elements are ignored, duplicates are read once
+   * @return user id → last seen, only for users that have one; a new mutable map owned by the
+   *     caller
+   * @throws NullPointerException if {@code userIds} is null
+   * @throws com.mongodb.MongoException if the read failed
+   */
+  @Override
+  public Map<String, Instant> readAll(Collection<String> userIds) {
+    Objects.requireNonNull(userIds, "userIds");
+    Set<String> ids = new LinkedHashSet<>();
+    for (String id : userIds) {
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    Map<String, Instant> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    try (MongoCursor<Document> cursor =
+        users.find(Filters.in(idField, ids)).projection(projection).iterator()) {
+      while (cursor.hasNext()) {
+        Document doc = cursor.next();
+        Object id = valueAt(doc, idField);
+        Instant at = toInstant(valueAt(doc, field));
+        if (id instanceof String && at != null) {
+          out.merge((String) id, at, (a, b) -> a.isAfter(b) ? a : b);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Follows a dotted path through embedded documents; null where it leads nowhere. */
+  private static Object valueAt(Document doc, String path) {
+    Object value = doc;
+    int from = 0;
+    while (value instanceof Document) {
+      int dot = path.indexOf('.', from);
+      String key = dot < 0 ? path.substring(from) : path.substring(from, dot);
+      value = ((Document) value).get(key);
+      if (dot < 0) {
+        return value;
+      }
+      from = dot + 1;
+    }
+    return null;
+  }
+
+  private static Instant toInstant(Object value) {
+    if (value instanceof Date) {
+      return ((Date) value).toInstant();
+    }
+    if (value instanceof String) {
+      try {
+        return Instant.parse((String) value);
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static String checkUserId(String userId) {
+    Objects.requireNonNull(userId, "userId");
+    if (userId.isBlank()) {
+      throw new IllegalArgumentException("userId must not be blank: '" + userId + "'");
+    }
+    return userId;
+  }
+
+  /**
+   * Returns the collection written to.
+   *
+   * @return the namespace as {@code database.collection}
+   */
+  public String namespace() {
+    return users.getNamespace().getFullName();
+  }
+
+  @Override
+  public String toString() {
+    return "MongoLastSeenStore(" + namespace() + ", " + idField + " -> " + field
+        + (upsert ? ", upsert" : "") + ")";
+  }
+
+  /**
+   * Builds a {@link MongoLastSeenStore}. Setters validate their value at once; conflicting
+   * settings are reported by {@link #build()}. Not thread-safe.
+   */
+  public static final class Builder {
+    private final MongoCollection<?> collection;
+    private final MongoDatabase database;
+    private String collectionName;
+    private String idField = "id";
+    private String field = "last_online";
+    private boolean upsert;
+
+    private Builder(MongoCollection<?> collection, MongoDatabase database) {
+      this.collection = collection;
+      this.database = database;
+    }
+
+    /**
+     * Sets the name of the users collection, for a builder made from a database. Default
+     * {@code "users"}.
+     *
+     * @param name a collection name: not blank, no {@code '$'}, no NUL
+     * @return this builder
+     * @throws IllegalArgumentException if the name is blank or not a valid collection name
+     */
+    public Builder collectionName(String name) {
+      Objects.requireNonNull(name, "collectionName");
+      if (name.isBlank() || name.indexOf('$') >= 0 || name.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("collectionName must be a valid, non-blank collection name: '"
+            + name + "'");
+      }
+      this.collectionName = name;
+      return this;
+    }
+
+    /**
+     * Sets the field holding the user id that the registry knows the user by. Default
+     * {@code "id"} (the host's existing schema); {@code "_id"} works when ids are strings.
+     * The host should index it (see docs/mongo.md).
+     *
+     * @param idField a field name or dotted path
+     * @return this builder
+     * @throws IllegalArgumentException if blank or not a valid field path
+     */
+    public Builder idField(String idField) {
+      this.idField = fieldPath("idField", idField);
+      return this;
+    }
+
+    /**
+     * Sets the field the last-seen time is written to. Default {@code "last_online"}.
+     *
+     * @param field a field name or dotted path
+     * @return this builder
+     * @throws IllegalArgumentException if blank or not a valid field path
+     */
+    public Builder field(String field) {
+      this.field = fieldPath("field", field);
+      return this;
+    }
+
+    /**
+     * Sets whether a write for a user with no document creates one (holding only the id and
+     * the time). Default {@code false}: users the host does not know are left alone.
+     *
+     * @param upsert true to create missing user documents
+     * @return this builder
+     */
+    public Builder upsert(boolean upsert) {
+      this.upsert = upsert;
+      return this;
+    }
+
+    /**
+     * Builds the store. Sends nothing to the server.
+     *
+     * @return a new store
+     * @throws IllegalStateException if {@code collectionName} was set on a builder made from a
+     *     collection, or if {@code idField} and {@code field} are the same or one contains the
+     *     other
+     */
+    public MongoLastSeenStore build() {
+      if (collection != null && collectionName != null) {
+        throw new IllegalStateException("collectionName ('" + collectionName
+            + "') is set but the builder was given a collection ('"
+            + collection.getNamespace().getCollectionName() + "')");
+      }
+      if (idField.equals(field) || field.startsWith(idField + ".") || idField.startsWith(field + ".")) {
+        throw new IllegalStateException("idField ('" + idField + "') and field ('" + field
+            + "') must be distinct, unrelated paths");
+      }
+      MongoCollection<Document> users = collection != null
+          ? collection.withDocumentClass(Document.class)
+          : database.getCollection(collectionName != null ? collectionName : "users");
+      return new MongoLastSeenStore(users, this);
+    }
+
+    private static String fieldPath(String setting, String value) {
+      Objects.requireNonNull(value, setting);
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(setting + " must not be blank: '" + value + "'");
+      }
+      for (String part : value.split("\\.", -1)) {
+        if (part.isEmpty() || part.startsWith("$") || part.indexOf('\0') >= 0
+            || !part.strip().equals(part)) {
+          throw new IllegalArgumentException(setting
+              + " must be a field name or dotted path without empty parts, '$' prefixes or"
+              + " surrounding spaces: '" + value + "'");
+        }
+      }
+      return value;
+    }
+  }
+}

@@ -235,12 +235,7 @@ public final class MongoLastSeenStore implements LastSeenStore {
      * @throws IllegalArgumentException if the name is blank or not a valid collection name
      */
     public Builder collectionName(String name) {
-      Objects.requireNonNull(name, "collectionName");
-      if (name.isBlank() || name.indexOf('$') >= 0 || name.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("collectionName must be a valid, non-blank collection name: '"
-            + name + "'");
-      }
-      this.collectionName = name;
+      this.collectionName = Names.collection("collectionName", name);
       return this;
     }
 
@@ -254,7 +249,7 @@ public final class MongoLastSeenStore implements LastSeenStore {
      * @throws IllegalArgumentException if blank or not a valid field path
      */
     public Builder idField(String idField) {
-      this.idField = fieldPath("idField", idField);
+      this.idField = Names.fieldPath("idField", idField);
       return this;
     }
 
@@ -266,7 +261,7 @@ public final class MongoLastSeenStore implements LastSeenStore {
      * @throws IllegalArgumentException if blank or not a valid field path
      */
     public Builder field(String field) {
-      this.field = fieldPath("field", field);
+      this.field = Names.fieldPath("field", field);
       return this;
     }
 
@@ -304,22 +299,6 @@ public final class MongoLastSeenStore implements LastSeenStore {
           ? collection.withDocumentClass(Document.class)
           : database.getCollection(collectionName != null ? collectionName : "users");
       return new MongoLastSeenStore(users, this);
-    }
-
-    private static String fieldPath(String setting, String value) {
-      Objects.requireNonNull(value, setting);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(setting + " must not be blank: '" + value + "'");
-      }
-      for (String part : value.split("\\.", -1)) {
-        if (part.isEmpty() || part.startsWith("$") || part.indexOf('\0') >= 0
-            || !part.strip().equals(part)) {
-          throw new IllegalArgumentException(setting
-              + " must be a field name or dotted path without empty parts, '$' prefixes or"
-              + " surrounding spaces: '" + value + "'");
-        }
-      }
-      return value;
     }
   }
 }

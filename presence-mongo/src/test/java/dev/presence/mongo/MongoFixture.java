@@ -28,7 +28,7 @@ final class MongoFixture implements AutoCloseable {
   final CommandLog log = new CommandLog();
   final MongoClient client;
   private final String externalUri;
-  private MemoryBackend backend;
+  private DurableMemoryBackend backend;
   private MongoServer server;
   private int port;
   private final List<MongoDatabase> databases = new ArrayList<>();
@@ -83,7 +83,10 @@ final class MongoFixture implements AutoCloseable {
     return db;
   }
 
-  /** Stops the in-process server; open connections are cut, the data stays in the backend. */
+  /**
+   * Stops the in-process server like a crash of the database process: open connections are cut
+   * and the port is closed; the data stays, as it would on disk.
+   */
   /** Forgets every command counted or logged so far. */
   void resetCounts() {
     counter.reset();
@@ -108,10 +111,20 @@ final class MongoFixture implements AutoCloseable {
     }
   }
 
-  private static MemoryBackend newBackend() {
-    MemoryBackend b = new MemoryBackend();
+  private static DurableMemoryBackend newBackend() {
+    DurableMemoryBackend b = new DurableMemoryBackend();
     b.version(ServerVersion.MONGO_5_0);
     return b;
+  }
+
+  /** A memory backend that outlives its server: the server's shutdown would otherwise wipe it. */
+  private static final class DurableMemoryBackend extends MemoryBackend {
+    @Override
+    public void close() {}
+
+    void discard() {
+      super.close();
+    }
   }
 
   @Override
@@ -124,6 +137,7 @@ final class MongoFixture implements AutoCloseable {
       client.close();
       if (server != null) {
         server.shutdownNow();
+        backend.discard();
       }
     }
   }

@@ -64,8 +64,8 @@ public final class LegacyThreadCleanup {
   }
 
   /**
-   * Counts the threads that {@link #run()} would change, changing nothing (one {@code count}
-   * read).
+   * Counts the threads that {@link #run()} would change, changing nothing (one read: the
+   * driver's {@code countDocuments} sends an {@code aggregate} command).
    *
    * @return how many threads hold at least one user entry with the field
    * @throws com.mongodb.MongoException if the count failed

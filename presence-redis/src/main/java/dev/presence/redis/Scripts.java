@@ -1,0 +1,75 @@
+package dev.presence.redis;
+
+/**
+ * The Lua scripts. Each runs atomically on the slot of one node's keys (KEYS = joined, lease,
+ * users, seq) and publishes at most one sequenced message, so one transition is one round trip
+ * and the sequence number orders a node's messages exactly as Redis applied them.
+ */
+final class Scripts {
+  private Scripts() {}
+
+  /** ARGV: op, user, channel, nodeId, millis. Returns the seq, or -1 if the node is not joined. */
+  static final String TRANSITION = """
+      if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+      if ARGV[1] == '+' then redis.call('SADD', KEYS[3], ARGV[2])
+      else redis.call('SREM', KEYS[3], ARGV[2]) end
+      local seq = redis.call('INCR', KEYS[4])
+      redis.call('PUBLISH', ARGV[3], ARGV[4] .. '|' .. seq .. '|' .. ARGV[1] .. '|' .. ARGV[5] .. '|' .. ARGV[2])
+      return seq
+      """;
+
+  /**
+   * ARGV: leaseMillis, channel, nodeId, millis, users... Replaces the node's user set, takes the
+   * lease and announces the replacement. Returns the seq.
+   */
+  static final String JOIN = """
+      redis.call('SET', KEYS[1], '1')
+      redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+      redis.call('DEL', KEYS[3])
+      local n = #ARGV
+      local i = 5
+      while i <= n do
+        local j = math.min(i + 4999, n)
+        redis.call('SADD', KEYS[3], unpack(ARGV, i, j))
+        i = j + 1
+      end
+      local seq = redis.call('INCR', KEYS[4])
+      redis.call('PUBLISH', ARGV[2], ARGV[3] .. '|' .. seq .. '|R|' .. ARGV[4] .. '|')
+      return seq
+      """;
+
+  /** ARGV: leaseMillis. Returns 1, or 0 if the node was reaped meanwhile (it must rejoin). */
+  static final String RENEW = """
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+      return 1
+      """;
+
+  /**
+   * ARGV: channel, nodeId, millis. Claims a node whose lease expired: only the one caller that
+   * deletes its joined marker removes its users and announces the departure. Returns 1 for that
+   * caller, 0 if the node is alive, -1 if it is not joined (already claimed, or left).
+   */
+  static final String CLAIM = """
+      if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+      if redis.call('DEL', KEYS[1]) == 0 then return -1 end
+      redis.call('DEL', KEYS[3])
+      local seq = redis.call('INCR', KEYS[4])
+      redis.call('PUBLISH', ARGV[1], ARGV[2] .. '|' .. seq .. '|D|' .. ARGV[3] .. '|')
+      return 1
+      """;
+
+  /** ARGV: channel, nodeId, millis. A graceful goodbye. Returns the seq. */
+  static final String LEAVE = """
+      redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+      local seq = redis.call('INCR', KEYS[4])
+      redis.call('PUBLISH', ARGV[1], ARGV[2] .. '|' .. seq .. '|D|' .. ARGV[3] .. '|')
+      return seq
+      """;
+
+  /** Returns {joined (0/1), seq (0 if Redis knows nothing of the node), members}. */
+  static final String SNAPSHOT = """
+      local seq = redis.call('GET', KEYS[4])
+      return {redis.call('EXISTS', KEYS[1]), tonumber(seq or '0'), redis.call('SMEMBERS', KEYS[3])}
+      """;
+}

@@ -1,0 +1,186 @@
+package dev.presence.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.presence.PresenceMessages;
+import dev.presence.PresenceSession;
+import dev.presence.StatusBroadcaster;
+import dev.presence.ThreadMembership;
+import dev.presence.testing.RecordingOutbound;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+class ClusteredPresenceRegistryTest {
+  private static final Duration LEASE = Duration.ofSeconds(4);
+  private static final Duration SOON = Duration.ofSeconds(3);
+  private static RedisServer redis;
+
+  private TestNode a;
+  private TestNode b;
+  private TestNode c;
+  private String prefix;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServer.startOrSkip();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  @BeforeEach
+  void startNodes(TestInfo info) {
+    prefix = "t-" + info.getTestMethod().orElseThrow().getName();
+    a = TestNode.start(redis, "a", prefix, LEASE);
+    b = TestNode.start(redis, "b", prefix, LEASE);
+    c = TestNode.start(redis, "c", prefix, LEASE);
+  }
+
+  @AfterEach
+  void closeNodes() {
+    for (TestNode n : new TestNode[] {a, b, c}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
+  @Test
+  void userConnectedOnB_isOnlineOnAandC_within100ms() {
+    // warm the path once so that class loading is not what we measure
+    b.registry.connect("warm", "s", new RecordingOutbound());
+    await().atMost(SOON).until(() -> a.registry.isOnline("warm") && c.registry.isOnline("warm"));
+
+    b.registry.connect("u1", "s1", new RecordingOutbound());
+
+    await().atMost(Duration.ofMillis(100)).pollInterval(Duration.ofMillis(2))
+        .until(() -> a.registry.isOnline("u1") && c.registry.isOnline("u1"));
+    assertThat(b.registry.isOnline("u1")).isTrue();
+    assertThat(a.registry.sessionCount("u1")).isZero(); // sessions stay on their node
+    assertThat(b.registry.sessionCount("u1")).isEqualTo(1);
+  }
+
+  @Test
+  void oneOfTwoSessionsOnTwoNodesClosing_keepsUserOnline_bothClosing_takesUserOfflineOnce() {
+    PresenceSession onA = a.registry.connect("u1", "tab-a", new RecordingOutbound());
+    PresenceSession onB = b.registry.connect("u1", "tab-b", new RecordingOutbound());
+    await().atMost(SOON).until(() -> c.registry.replicaForTest()
+        .getOrDefault("u1", Set.of()).equals(Set.of("a", "b")));
+    for (TestNode n : List.of(a, b, c)) {
+      await().atMost(SOON).until(() -> n.registry.replicaForTest()
+          .getOrDefault("u1", Set.of()).equals(Set.of("a", "b")));
+    }
+
+    onA.close();
+    for (TestNode n : List.of(a, b, c)) {
+      await().atMost(SOON).until(() -> n.registry.replicaForTest()
+          .getOrDefault("u1", Set.of()).equals(Set.of("b")));
+      assertThat(n.registry.isOnline("u1")).as("online on %s", n.registry.nodeId()).isTrue();
+    }
+
+    onB.close();
+    for (TestNode n : List.of(a, b, c)) {
+      await().atMost(SOON).until(() -> !n.registry.isOnline("u1"));
+      assertThat(n.eventsOf("u1")).as("events on %s", n.registry.nodeId())
+          .containsExactly(true, false);
+      assertThat(n.offlineEventsOf("u1")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void statusBroadcasterOnEveryNode_reachesThreadMembersOnOtherNodes() {
+    ThreadMembership threads = new ThreadMembership();
+    threads.joinAll("t1", List.of("alice", "bob", "carol"));
+    for (TestNode n : List.of(a, b, c)) {
+      StatusBroadcaster.install(n.registry, threads);
+    }
+    RecordingOutbound bobTab = new RecordingOutbound();
+    RecordingOutbound carolTab = new RecordingOutbound();
+    b.registry.connect("bob", "s", bobTab);
+    c.registry.connect("carol", "s", carolTab);
+    await().atMost(SOON).until(() -> b.registry.isOnline("carol") && c.registry.isOnline("bob"));
+
+    PresenceSession alice = a.registry.connect("alice", "s", new RecordingOutbound());
+    String online = PresenceMessages.userStatusChanged("alice", true);
+    await().atMost(SOON).until(() -> bobTab.sent.contains(online) && carolTab.sent.contains(online));
+
+    alice.close();
+    String offline = PresenceMessages.userStatusChanged("alice", false);
+    await().atMost(SOON).until(() -> bobTab.sent.contains(offline) && carolTab.sent.contains(offline));
+    // each session hears each transition once, from its own node only
+    assertThat(bobTab.sent.stream().filter(online::equals)).hasSize(1);
+    assertThat(carolTab.sent.stream().filter(offline::equals)).hasSize(1);
+  }
+
+  @Test
+  void nodeStartingLate_loadsUsersAlreadyOnline() {
+    a.registry.connect("early", "s", new RecordingOutbound());
+    await().atMost(SOON).until(() -> b.registry.isOnline("early"));
+
+    try (TestNode late = TestNode.start(redis, "late", prefix, LEASE)) {
+      assertThat(late.registry.isOnline("early")).isTrue(); // build() returns in sync
+      assertThat(late.registry.onlineUsers()).containsExactlyInAnyOrder("early");
+      // a listener added after build() is not told about users who were online before it
+      assertThat(late.eventsOf("early")).isEmpty();
+    }
+  }
+
+  @Test
+  void nodeClosingGracefully_takesItsUsersOfflineEverywhere() {
+    a.registry.connect("u1", "s", new RecordingOutbound());
+    await().atMost(SOON).until(() -> b.registry.isOnline("u1") && c.registry.isOnline("u1"));
+
+    a.close();
+    a = null;
+
+    await().atMost(SOON).until(() -> !b.registry.isOnline("u1") && !c.registry.isOnline("u1"));
+    assertThat(b.eventsOf("u1")).containsExactly(true, false);
+    assertThat(redis.command("EXISTS {" + prefix + ":node:a}:users")).startsWith(":0");
+  }
+
+  @Test
+  void lookupsSendNothingToRedis_andEachNodeLevelTransitionIsOneScriptCall() {
+    // a lease long enough that no renewal or reaper round runs during the count
+    Duration longLease = Duration.ofSeconds(120);
+    try (TestNode x = TestNode.start(redis, "x", prefix + "-quiet", longLease);
+        TestNode y = TestNode.start(redis, "y", prefix + "-quiet", longLease)) {
+      x.registry.connect("warm", "s", new RecordingOutbound());
+      await().atMost(SOON).until(() -> y.registry.isOnline("warm"));
+      redis.command("CONFIG RESETSTAT");
+
+      for (int i = 0; i < 10_000; i++) {
+        y.registry.isOnline("warm");
+        y.registry.onlineAmong(List.of("warm", "nobody"));
+        y.registry.onlineUserCount();
+      }
+      String afterLookups = redis.command("INFO commandstats");
+      assertThat(afterLookups).doesNotContain("cmdstat_evalsha").doesNotContain("cmdstat_smembers")
+          .doesNotContain("cmdstat_get");
+
+      PresenceSession tab1 = x.registry.connect("u1", "tab1", new RecordingOutbound());
+      PresenceSession tab2 = x.registry.connect("u1", "tab2", new RecordingOutbound());
+      await().atMost(SOON).until(() -> y.registry.isOnline("u1"));
+      tab1.close(); // not the last session on x: nothing to publish
+      tab2.close();
+      await().atMost(SOON).until(() -> !y.registry.isOnline("u1"));
+
+      String stats = redis.command("INFO commandstats");
+      // online + offline: two script calls, each one SADD/SREM + INCR + PUBLISH inside Redis
+      assertThat(stats).contains("cmdstat_evalsha:calls=2,");
+      assertThat(stats).contains("cmdstat_publish:calls=2,");
+      assertThat(stats).doesNotContain("cmdstat_smembers");
+    }
+  }
+}

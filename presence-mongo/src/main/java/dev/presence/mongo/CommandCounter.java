@@ -117,7 +117,7 @@ public final class CommandCounter implements CommandListener {
    * @return the count so far
    * @throws NullPointerException if {@code collection} is null
    */
-  public long count(String collection) {
+  public long total(String collection) {
     Objects.requireNonNull(collection, "collection");
     Map<String, LongAdder> byName = counts.get(collection);
     return byName == null ? 0 : byName.values().stream().mapToLong(LongAdder::sum).sum();

@@ -1,5 +1,7 @@
 package dev.presence.mongo;
 
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
@@ -22,8 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.bson.conversions.Bson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link LastSeenStore} that keeps each user's last-seen time in a field of the host's
@@ -35,18 +40,22 @@ import org.bson.conversions.Bson;
  * {@link dev.presence.WriteBehindLastSeenStore}, which coalesces offline users and hands them
  * over in batches from its own thread. One batch is one unordered {@code bulkWrite} of
  * {@code updateOne({id: u}, {$max: {last_online: t}})}, i.e. one {@code update} command however
- * many users it carries; one read is one {@code find} with {@code $in}. Failure: driver errors
- * propagate unchanged; after a partial failure the write-behind retries the whole batch, which
- * is safe because {@code $max} is monotonic and idempotent: a late, repeated or reordered write
- * can never move a time backwards.
+ * many users it carries; one read is one {@code find} with {@code $in}. Failure: errors a retry
+ * can fix propagate unchanged, and the write-behind retries the whole batch, which is safe
+ * because {@code $max} is monotonic and idempotent: a late, repeated or reordered write can never
+ * move a time backwards. A single user's document that the server rejects for good is logged,
+ * counted and skipped instead: one poisoned entry must not hold back every later batch.
  *
  * <p>Times are stored as BSON dates, which hold milliseconds: finer digits are truncated on
  * write. By default only existing user documents are updated ({@code upsert} off), so a
  * disconnect can never create a user the host does not know.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe (immutable settings, atomic counter).
  */
 public final class MongoLastSeenStore implements LastSeenStore {
+  private static final Logger LOG = LoggerFactory.getLogger(MongoLastSeenStore.class);
+  /** A racing upsert inserted the same user first; the retry finds the document and updates it. */
+  private static final int DUPLICATE_KEY = 11000;
 
   private final MongoCollection<Document> users;
   private final String idField;
@@ -55,6 +64,7 @@ public final class MongoLastSeenStore implements LastSeenStore {
   private final Bson projection;
   private final UpdateOptions updateOptions;
   private final BulkWriteOptions bulkOptions = new BulkWriteOptions().ordered(false);
+  private final AtomicLong rejected = new AtomicLong();
 
   private MongoLastSeenStore(MongoCollection<Document> users, Builder b) {
     this.users = users;
@@ -100,7 +110,12 @@ public final class MongoLastSeenStore implements LastSeenStore {
    * @throws NullPointerException if the map, a user id or a time is null
    * @throws IllegalArgumentException if a user id is blank, or a time is out of the BSON date
    *     range
-   * @throws com.mongodb.MongoException if the write failed, wholly or in part
+   * @throws com.mongodb.MongoException if the write failed, wholly or in part, in a way a retry can
+   *     fix (the server unreachable, a write concern error, a duplicate key from racing upserts).
+   *     A user whose document the server rejects for good (a schema validator, a field path
+   *     blocked by a non-document value) is not thrown for: the others are written, and that
+   *     user is counted in {@link #rejectedCount()} and logged (the 1st, 2nd, 4th, 8th...
+   *     rejection), since retrying could not fix it and would hold every later batch back
    */
   @Override
   public void recordAll(Map<String, Instant> lastSeen) {
@@ -108,14 +123,43 @@ public final class MongoLastSeenStore implements LastSeenStore {
     if (lastSeen.isEmpty()) {
       return;
     }
+    List<String> userIds = new ArrayList<>(lastSeen.size());
     List<WriteModel<Document>> writes = new ArrayList<>(lastSeen.size());
     for (Map.Entry<String, Instant> e : lastSeen.entrySet()) {
       String userId = checkUserId(e.getKey());
       Instant at = Objects.requireNonNull(e.getValue(), () -> "time of user '" + userId + "'");
+      userIds.add(userId);
       writes.add(new UpdateOneModel<>(Filters.eq(idField, userId),
           Updates.max(field, Date.from(at)), updateOptions));
     }
-    users.bulkWrite(writes, bulkOptions);
+    try {
+      users.bulkWrite(writes, bulkOptions);
+    } catch (MongoBulkWriteException e) {
+      // Unordered: every statement without an error was applied. Retry only what a retry can fix.
+      if (e.getWriteConcernError() != null
+          || e.getWriteErrors().stream().anyMatch(w -> w.getCode() == DUPLICATE_KEY)) {
+        throw e;
+      }
+      for (BulkWriteError w : e.getWriteErrors()) {
+        long n = rejected.incrementAndGet();
+        if (Long.bitCount(n) != 1) { // 1st, 2nd, 4th, 8th ...: visible, never a log flood
+          continue;
+        }
+        LOG.warn("MongoDB rejected the last-seen time of user '{}' in {} (code {}: {}); not retried"
+            + " ({} rejected so far)", userIds.get(w.getIndex()), namespace(), w.getCode(),
+            w.getMessage(), n);
+      }
+    }
+  }
+
+  /**
+   * Returns how many user times the server rejected for good and were therefore skipped (see
+   * {@link #recordAll}).
+   *
+   * @return the total since creation
+   */
+  public long rejectedCount() {
+    return rejected.get();
   }
 
   /**

@@ -166,7 +166,7 @@ class DatabaseLoadTest {
 
     // Nothing but bulk updates of users: no reads, no inserts, not one command to threads.
     assertThat(mongo.counter.snapshot()).isEqualTo(Map.of("users", Map.of("update", updates)));
-    assertThat(mongo.counter.count("threads")).isZero();
+    assertThat(mongo.counter.total("threads")).isZero();
     assertThat(sent).allSatisfy(c -> assertThat(c.command().getBoolean("ordered").getValue()).isFalse());
     // At most one write per final disconnect, coalesced: at most one command per flush window.
     assertThat(statements).isLessThanOrEqualTo(offlineTransitions.get())

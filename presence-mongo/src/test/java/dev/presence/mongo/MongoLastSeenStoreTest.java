@@ -184,7 +184,7 @@ class MongoLastSeenStoreTest {
     assertThat(a1.get("presence", Document.class)).isEqualTo(new Document("x", 1).append("seen", Date.from(T0)));
     assertThat(store.readAll(List.of("a1"))).isEqualTo(Map.of("a1", T0));
     assertThat(store.namespace()).isEqualTo(db.getName() + ".accounts");
-    assertThat(mongo.counter.count("users")).isZero();
+    assertThat(mongo.counter.total("users")).isZero();
   }
 
   @Test
@@ -221,5 +221,30 @@ class MongoLastSeenStoreTest {
     assertThatThrownBy(() -> store.recordAll(null)).hasMessage("lastSeen");
     assertThatThrownBy(() -> store.readAll(null)).hasMessage("userIds");
     assertThat(mongo.counter.total()).isZero();
+  }
+
+  @Test
+  void documentTheServerRejects_isLoggedCountedAndSkipped_othersAreWritten() {
+    users.updateOne(Filters.eq("id", "u2"), new Document("$set", new Document("presence", 5)));
+    MongoLastSeenStore store = MongoLastSeenStore.builder(db).field("presence.seen").build();
+
+    store.recordAll(Map.of("u1", T0, "u2", T0, "u3", T0));
+
+    assertThat(store.rejectedCount()).isEqualTo(1);
+    assertThat(store.readAll(List.of("u1", "u2", "u3"))).isEqualTo(Map.of("u1", T0, "u3", T0));
+    assertThat(users.find(Filters.eq("id", "u2")).first().get("presence")).isEqualTo(5);
+  }
+
+  @Test
+  void duplicateKeyFromAnUpsert_isThrownForTheWriteBehindToRetry() {
+    MongoCollection<Document> people = db.getCollection("people");
+    people.createIndex(new Document("last_online", 1), new com.mongodb.client.model.IndexOptions().unique(true));
+    people.insertOne(new Document("id", "p1").append("last_online", Date.from(T0)));
+    MongoLastSeenStore store = MongoLastSeenStore.builder(people).upsert(true).build();
+
+    assertThatThrownBy(() -> store.recordAll(Map.of("p2", T0, "p3", T0.plusSeconds(1))))
+        .isInstanceOf(com.mongodb.MongoBulkWriteException.class);
+    assertThat(store.rejectedCount()).isZero();
+    assertThat(store.readAll(List.of("p3"))).isEqualTo(Map.of("p3", T0.plusSeconds(1)));
   }
 }

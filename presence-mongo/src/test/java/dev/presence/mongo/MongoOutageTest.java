@@ -140,7 +140,7 @@ class MongoOutageTest {
     // Not one command was sent from a connection thread: only the writer talks to MongoDB.
     assertThat(mongo.log.sent()).isNotEmpty()
         .allSatisfy(c -> assertThat(c.thread()).isEqualTo(WRITER));
-    assertThat(mongo.counter.count("threads")).isZero();
+    assertThat(mongo.counter.total("threads")).isZero();
 
     Map<String, Instant> stored = store.readAll(offlineAt.keySet());
     assertThat(stored).isEqualTo(offlineAt).hasSize(USERS);

@@ -54,8 +54,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class MongoLastSeenStore implements LastSeenStore {
   private static final Logger LOG = LoggerFactory.getLogger(MongoLastSeenStore.class);
-  /** A racing upsert inserted the same user first; the retry finds the document and updates it. */
-  private static final int DUPLICATE_KEY = 11000;
+  /**
+   * Per-statement error codes that a later attempt can get past: a duplicate key (a racing upsert
+   * inserted the user first; the retry finds the document and updates it), a write conflict,
+   * stale routing, and the transient server states of a failover or shutdown. Every other
+   * per-statement error is taken as the server's final word on that document.
+   */
+  private static final Set<Integer> RETRYABLE_WRITE_ERRORS = Set.of(
+      11000, // DuplicateKey
+      112, // WriteConflict
+      13388, // StaleConfig
+      6, 7, 89, 9001, // HostUnreachable, HostNotFound, NetworkTimeout, SocketException
+      50, 262, // MaxTimeMSExpired, ExceededTimeLimit
+      91, 189, 10107, 13435, 11600, 11602); // shutdown, step-down, not primary, interrupted
 
   private final MongoCollection<Document> users;
   private final String idField;
@@ -111,7 +122,8 @@ public final class MongoLastSeenStore implements LastSeenStore {
    * @throws IllegalArgumentException if a user id is blank, or a time is out of the BSON date
    *     range
    * @throws com.mongodb.MongoException if the write failed, wholly or in part, in a way a retry can
-   *     fix (the server unreachable, a write concern error, a duplicate key from racing upserts).
+   *     fix (the server unreachable, a write concern error, a duplicate key from racing upserts,
+   *     a failover).
    *     A user whose document the server rejects for good (a schema validator, a field path
    *     blocked by a non-document value) is not thrown for: the others are written, and that
    *     user is counted in {@link #rejectedCount()} and logged (the 1st, 2nd, 4th, 8th...
@@ -137,7 +149,7 @@ public final class MongoLastSeenStore implements LastSeenStore {
     } catch (MongoBulkWriteException e) {
       // Unordered: every statement without an error was applied. Retry only what a retry can fix.
       if (e.getWriteConcernError() != null
-          || e.getWriteErrors().stream().anyMatch(w -> w.getCode() == DUPLICATE_KEY)) {
+          || e.getWriteErrors().stream().anyMatch(w -> RETRYABLE_WRITE_ERRORS.contains(w.getCode()))) {
         throw e;
       }
       for (BulkWriteError w : e.getWriteErrors()) {

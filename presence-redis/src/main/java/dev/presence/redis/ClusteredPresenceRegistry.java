@@ -82,8 +82,9 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    * the recovery state machine) is owned by one single-threaded executor, the "loop". Local
    * transitions, channel messages, Redis replies and timers all hop onto it, so the replica is
    * updated by one thread in one order and cluster events come out in that order without locks.
-   * Lookups read `clusterCount` (user -> number of nodes holding them), a ConcurrentHashMap
-   * written only by the loop.
+   * Lookups ask the local registry first (so this node reads its own writes at once) and then
+   * `remoteCount` (user -> number of other nodes holding them), a ConcurrentHashMap written only
+   * by the loop; `clusterCount` (this node included) decides the cluster events.
    *
    * Ordering: every node publishes through Lua scripts that bump a per-node sequence number in
    * the same atomic step as the set update and the PUBLISH; a node issues them in order on one
@@ -130,6 +131,8 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   private final CopyOnWriteArrayList<PresenceListener> listeners = new CopyOnWriteArrayList<>();
   /** user -> how many nodes (this one included) hold them; written by the loop only. */
   private final ConcurrentHashMap<String, Integer> clusterCount = new ConcurrentHashMap<>();
+  /** user -> how many other nodes hold them; written by the loop only. */
+  private final ConcurrentHashMap<String, Integer> remoteCount = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
   private final Counters counters = new Counters();
@@ -219,7 +222,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
       Instant now = clock.instant();
       for (String user : local.onlineUsers()) {
         if (own.add(user)) {
-          increment(user, now);
+          increment(user, now, false);
         }
       }
       long every = renewalInterval.toNanos();
@@ -261,16 +264,16 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   }
 
   /**
-   * Returns whether the user is online anywhere in the cluster: two hash lookups, no I/O. A
-   * session on this node counts at once; one on another node from the moment its announcement
-   * reached this node.
+   * Returns whether the user is online anywhere in the cluster: two hash lookups, no I/O. This
+   * node's own sessions count at once (read your writes); another node's from the moment its
+   * announcement reached this node.
    *
    * @param userId the user; null or unknown ids are simply offline
    * @return true if some node holds the user
    */
   @Override
   public boolean isOnline(String userId) {
-    return userId != null && (clusterCount.containsKey(userId) || local.isOnline(userId));
+    return userId != null && (local.isOnline(userId) || remoteCount.containsKey(userId));
   }
 
   @Override
@@ -323,7 +326,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public Set<String> onlineUsers() {
-    Set<String> out = new HashSet<>(clusterCount.keySet());
+    Set<String> out = new HashSet<>(remoteCount.keySet());
     out.addAll(local.onlineUsers());
     return Set.copyOf(out);
   }
@@ -469,11 +472,11 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     String user = e.userId();
     if (e.online()) {
       if (own.add(user)) {
-        increment(user, e.at());
+        increment(user, e.at(), false);
         publish(Message.ONLINE, user, e.at());
       }
     } else if (own.remove(user)) {
-      decrement(user, e.at());
+      decrement(user, e.at(), false);
       publish(Message.OFFLINE, user, e.at());
     }
   }
@@ -689,12 +692,12 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     switch (m.op()) {
       case Message.ONLINE -> {
         if (v.users.add(m.user())) {
-          increment(m.user(), at);
+          increment(m.user(), at, true);
         }
       }
       case Message.OFFLINE -> {
         if (v.users.remove(m.user())) {
-          decrement(m.user(), at);
+          decrement(m.user(), at, true);
         }
       }
       default -> { // DEPARTED
@@ -801,19 +804,22 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
       String u = it.next();
       if (!next.contains(u)) {
         it.remove();
-        decrement(u, at);
+        decrement(u, at, true);
       }
     }
     for (String u : next) {
       if (v.users.add(u)) {
-        increment(u, at);
+        increment(u, at, true);
       }
     }
   }
 
   // ================================================================ loop: cluster transitions
 
-  private void increment(String user, Instant at) {
+  private void increment(String user, Instant at, boolean remote) {
+    if (remote) {
+      remoteCount.merge(user, 1, Integer::sum);
+    }
     Integer n = clusterCount.get(user);
     if (n == null) {
       clusterCount.put(user, 1);
@@ -823,7 +829,10 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     }
   }
 
-  private void decrement(String user, Instant at) {
+  private void decrement(String user, Instant at, boolean remote) {
+    if (remote) {
+      remoteCount.computeIfPresent(user, (k, c) -> c == 1 ? null : c - 1);
+    }
     Integer n = clusterCount.get(user);
     if (n == null) {
       throw new AssertionError("replica count missing for " + user);

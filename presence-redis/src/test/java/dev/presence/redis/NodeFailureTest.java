@@ -1,0 +1,73 @@
+package dev.presence.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.presence.testing.RecordingOutbound;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NodeFailureTest {
+  private static final Duration LEASE = Duration.ofMillis(1000);
+  private static final Duration RENEWAL = LEASE.dividedBy(4); // what TestNode uses
+
+  private RedisServer redis;
+  private TestNode a;
+  private TestNode b;
+  private TestNode c;
+
+  @BeforeEach
+  void start() {
+    redis = RedisServer.startOrSkip();
+    a = TestNode.start(redis, "a", "crash", LEASE);
+    b = TestNode.start(redis, "b", "crash", LEASE);
+    c = TestNode.start(redis, "c", "crash", LEASE);
+  }
+
+  @AfterEach
+  void stop() {
+    for (TestNode n : new TestNode[] {a, c}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  @Test
+  void nodeDyingWithoutGoodbye_takesItsUsersOfflineOnOthersWithinTheLease_once() {
+    b.registry.connect("only-on-b", "s", new RecordingOutbound());
+    b.registry.connect("on-a-and-b", "s", new RecordingOutbound());
+    a.registry.connect("on-a-and-b", "s", new RecordingOutbound());
+    await().atMost(Duration.ofSeconds(3)).until(() -> List.of(a, c).stream().allMatch(
+        n -> n.registry.replicaForTest().getOrDefault("on-a-and-b", java.util.Set.of()).size() == 2
+            && n.registry.isOnline("only-on-b")));
+
+    long crashedAt = System.nanoTime();
+    b.registry.crash();
+
+    // the lease expires at most one TTL after the last renewal; a reaper round runs every
+    // renewal interval; the rest is propagation
+    Duration bound = LEASE.plus(RENEWAL).plus(Duration.ofMillis(300));
+    await().atMost(bound).pollInterval(Duration.ofMillis(5))
+        .until(() -> !a.registry.isOnline("only-on-b") && !c.registry.isOnline("only-on-b"));
+    Duration took = Duration.ofNanos(System.nanoTime() - crashedAt);
+
+    for (TestNode n : List.of(a, c)) {
+      assertThat(n.eventsOf("only-on-b")).as("on %s", n.registry.nodeId())
+          .containsExactly(true, false);
+      assertThat(n.registry.isOnline("on-a-and-b")).isTrue();
+      assertThat(n.eventsOf("on-a-and-b")).containsExactly(true);
+    }
+    // exactly one survivor claimed the node; its keys are gone
+    await().atMost(Duration.ofSeconds(2))
+        .until(() -> redis.command("SMEMBERS crash:nodes").contains("b") == false);
+    assertThat(redis.command("EXISTS {crash:node:b}:users")).startsWith(":0");
+    assertThat(took).isLessThan(bound);
+  }
+}

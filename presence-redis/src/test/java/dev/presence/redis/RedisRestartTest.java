@@ -1,0 +1,92 @@
+package dev.presence.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.presence.PresenceSession;
+import dev.presence.testing.RecordingOutbound;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RedisRestartTest {
+  private static final Duration LEASE = Duration.ofSeconds(4);
+
+  private RedisServer redis;
+  private TestNode a;
+  private TestNode b;
+  private TestNode c;
+
+  @BeforeEach
+  void start() {
+    redis = RedisServer.startOrSkip();
+    a = TestNode.start(redis, "a", "restart", LEASE);
+    b = TestNode.start(redis, "b", "restart", LEASE);
+    c = TestNode.start(redis, "c", "restart", LEASE);
+  }
+
+  @AfterEach
+  void stop() {
+    for (TestNode n : new TestNode[] {a, b, c}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+    if (redis != null) {
+      redis.stop();
+    }
+  }
+
+  @Test
+  void redisRestart_nodesAgreeAgain_withoutSpuriousOffline_andNothingBlocks() {
+    a.registry.connect("on-a", "s", new RecordingOutbound());
+    b.registry.connect("on-b", "s", new RecordingOutbound());
+    PresenceSession leaving = c.registry.connect("leaves-during-outage", "s",
+        new RecordingOutbound());
+    a.registry.connect("on-a-and-b", "s", new RecordingOutbound());
+    b.registry.connect("on-a-and-b", "s", new RecordingOutbound());
+    Set<String> before = Set.of("on-a", "on-b", "leaves-during-outage", "on-a-and-b");
+    for (TestNode n : List.of(a, b, c)) {
+      await().atMost(Duration.ofSeconds(3)).until(() -> n.registry.onlineUsers().equals(before));
+    }
+
+    redis.stop();
+    for (TestNode n : List.of(a, b, c)) {
+      await().atMost(Duration.ofSeconds(3)).until(() -> !n.registry.isHealthyForTest());
+    }
+
+    // during the outage: connection threads do not wait on Redis, and local presence works
+    assertTimeoutPreemptively(Duration.ofSeconds(1), () -> {
+      for (int i = 0; i < 100; i++) {
+        a.registry.connect("flicker", "s", new RecordingOutbound()).close();
+      }
+      a.registry.connect("arrives-during-outage", "s", new RecordingOutbound());
+      leaving.close();
+    });
+    assertThat(a.registry.isOnline("arrives-during-outage")).isTrue();
+    assertThat(c.registry.isOnline("leaves-during-outage")).isFalse();
+
+    redis.start(); // same port, empty: Redis lost everything
+
+    Set<String> after = Set.of("on-a", "on-b", "on-a-and-b", "arrives-during-outage");
+    for (TestNode n : List.of(a, b, c)) {
+      await().atMost(LEASE).until(() -> n.registry.isHealthyForTest()
+          && n.registry.onlineUsers().equals(after));
+    }
+    for (TestNode n : List.of(a, b, c)) {
+      String node = n.registry.nodeId();
+      for (String stayed : List.of("on-a", "on-b", "on-a-and-b")) {
+        assertThat(n.eventsOf(stayed)).as("%s on %s", stayed, node).containsExactly(true);
+      }
+      assertThat(n.eventsOf("leaves-during-outage")).as("on %s", node)
+          .containsExactly(true, false);
+      assertThat(n.eventsOf("arrives-during-outage")).as("on %s", node).containsExactly(true);
+      n.assertEventsAlternate();
+    }
+    assertThat(redis.command("SMEMBERS restart:nodes")).contains("a").contains("b").contains("c");
+  }
+}

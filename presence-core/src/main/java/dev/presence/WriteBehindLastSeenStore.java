@@ -292,7 +292,9 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
 
     /**
      * Sets how many users may wait to be written; beyond it, new users are dropped (counted and
-     * logged). Default 100 000.
+     * logged). Default 100 000. The batch being written is out of the queue meanwhile, so memory
+     * holds at most {@code maxPending + batchSize} users; a failed batch always goes back in,
+     * whatever the bound, because it was already accepted.
      *
      * @param maxPending a positive count
      * @return this builder

@@ -621,17 +621,40 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
         if (node.equals(nodeId)) {
           continue;
         }
-        redis.<Long>evalsha(SHAS[CLAIM], ScriptOutputType.INTEGER, keys.of(node), keys.channel,
-            node, now).whenComplete((r, e) -> {
-              if (e == null && r != 0) {
-                if (r == 1) {
-                  LOG.info("Node {} reaped node {}: its lease expired", nodeId, node);
-                }
+        redis.<List<Object>>evalsha(SHAS[CLAIM], ScriptOutputType.MULTI, keys.of(node),
+            keys.channel, node, now).whenComplete((r, e) -> {
+              long outcome = e != null ? 0 : (Long) r.get(0);
+              if (outcome == 1) {
+                reaped(node, (List<?>) r.get(1));
+              }
+              if (outcome != 0) {
                 redis.srem(keys.nodes, node);
               }
             });
       }
     });
+  }
+
+  /**
+   * This node won the claim of a dead node, so it alone records its users' last seen: the dead
+   * node never did, and doing it once keeps the store's traffic per user at one write.
+   */
+  private void reaped(String node, List<?> users) {
+    LOG.info("Node {} reaped node {} (lease expired) and its {} users", nodeId, node,
+        users.size());
+    Optional<LastSeenStore> store = local.lastSeenStore();
+    if (store.isPresent() && !users.isEmpty()) {
+      Instant now = clock.instant();
+      Map<String, Instant> seen = new HashMap<>();
+      for (Object u : users) {
+        seen.put((String) u, now);
+      }
+      try {
+        store.get().recordAll(seen); // the registry's store never blocks (write-behind)
+      } catch (RuntimeException ex) {
+        LOG.warn("Could not queue the last-seen times of node {}'s users", node, ex);
+      }
+    }
   }
 
   private void leave(CompletableFuture<Void> done) {

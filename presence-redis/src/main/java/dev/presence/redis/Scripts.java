@@ -47,16 +47,17 @@ final class Scripts {
 
   /**
    * ARGV: channel, nodeId, millis. Claims a node whose lease expired: only the one caller that
-   * deletes its joined marker removes its users and announces the departure. Returns 1 for that
-   * caller, 0 if the node is alive, -1 if it is not joined (already claimed, or left).
+   * deletes its joined marker removes its users and announces the departure. Returns {1, users}
+   * to that caller, {0} if the node is alive, {-1} if it is not joined (claimed, or left).
    */
   static final String CLAIM = """
-      if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-      if redis.call('DEL', KEYS[1]) == 0 then return -1 end
+      if redis.call('EXISTS', KEYS[2]) == 1 then return {0} end
+      if redis.call('DEL', KEYS[1]) == 0 then return {-1} end
+      local users = redis.call('SMEMBERS', KEYS[3])
       redis.call('DEL', KEYS[3])
       local seq = redis.call('INCR', KEYS[4])
       redis.call('PUBLISH', ARGV[1], ARGV[2] .. '|' .. seq .. '|D|' .. ARGV[3] .. '|')
-      return 1
+      return {1, users}
       """;
 
   /** ARGV: channel, nodeId, millis. A graceful goodbye. Returns the seq. */

@@ -3,6 +3,8 @@ package dev.presence.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.LastSeenStore;
+import dev.presence.PresenceRegistry;
 import dev.presence.testing.RecordingOutbound;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +16,8 @@ class NodeFailureTest {
   private static final Duration LEASE = Duration.ofMillis(1000);
   private static final Duration RENEWAL = LEASE.dividedBy(4); // what TestNode uses
 
+  private final LastSeenStore storeOfA = LastSeenStore.inMemory();
+  private final LastSeenStore storeOfC = LastSeenStore.inMemory();
   private RedisServer redis;
   private TestNode a;
   private TestNode b;
@@ -22,9 +26,11 @@ class NodeFailureTest {
   @BeforeEach
   void start() {
     redis = RedisServer.startOrSkip();
-    a = TestNode.start(redis, "a", "crash", LEASE);
+    a = TestNode.start(redis, "a", "crash", LEASE,
+        PresenceRegistry.builder().withoutHeartbeat().lastSeenStore(storeOfA));
     b = TestNode.start(redis, "b", "crash", LEASE);
-    c = TestNode.start(redis, "c", "crash", LEASE);
+    c = TestNode.start(redis, "c", "crash", LEASE,
+        PresenceRegistry.builder().withoutHeartbeat().lastSeenStore(storeOfC));
   }
 
   @AfterEach
@@ -66,8 +72,12 @@ class NodeFailureTest {
     }
     // exactly one survivor claimed the node; its keys are gone
     await().atMost(Duration.ofSeconds(2))
-        .until(() -> redis.command("SMEMBERS crash:nodes").contains("b") == false);
+        .until(() -> !redis.command("SMEMBERS crash:nodes").contains("b"));
     assertThat(redis.command("EXISTS {crash:node:b}:users")).startsWith(":0");
     assertThat(took).isLessThan(bound);
+    // the one survivor that claimed b recorded its users' last seen; the other did not
+    List<String> users = List.of("only-on-b", "on-a-and-b");
+    assertThat(storeOfA.readAll(users).size() + storeOfC.readAll(users).size()).isEqualTo(2);
+    assertThat(storeOfA.readAll(users).isEmpty() || storeOfC.readAll(users).isEmpty()).isTrue();
   }
 }

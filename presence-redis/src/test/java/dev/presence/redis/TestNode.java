@@ -22,6 +22,11 @@ final class TestNode implements AutoCloseable {
   }
 
   static TestNode start(RedisServer redis, String nodeId, String prefix, Duration leaseTtl) {
+    return start(redis, nodeId, prefix, leaseTtl, PresenceRegistry.builder().withoutHeartbeat());
+  }
+
+  static TestNode start(RedisServer redis, String nodeId, String prefix, Duration leaseTtl,
+      PresenceRegistry.Builder local) {
     return new TestNode(ClusteredPresenceRegistry.builder()
         .redisUri(redis.uri())
         .nodeId(nodeId)
@@ -29,7 +34,7 @@ final class TestNode implements AutoCloseable {
         .leaseTtl(leaseTtl)
         .leaseRenewalInterval(leaseTtl.dividedBy(4))
         .commandTimeout(Duration.ofMillis(500))
-        .local(PresenceRegistry.builder().withoutHeartbeat())
+        .local(local)
         .build());
   }
 

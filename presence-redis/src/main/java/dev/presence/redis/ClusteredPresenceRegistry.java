@@ -258,6 +258,19 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
 
   // ================================================================ PresenceRegistry
 
+  /**
+   * Registers a live session on this node, exactly as the local registry does; if it is the
+   * user's first on this node, the other nodes are told (asynchronously: the caller never waits
+   * on Redis).
+   *
+   * @param userId the authenticated user; non-blank
+   * @param sessionId the connection id, unique among this user's live sessions on this node
+   * @param outbound how to reach this connection; must not block
+   * @return the session handle
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code userId} or {@code sessionId} is blank
+   * @throws IllegalStateException if the registry is closed
+   */
   @Override
   public PresenceSession connect(String userId, String sessionId, Outbound outbound) {
     return local.connect(userId, sessionId, outbound);
@@ -276,6 +289,13 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     return userId != null && (local.isOnline(userId) || remoteCount.containsKey(userId));
   }
 
+  /**
+   * Returns which of the given users are online anywhere in the cluster, from memory.
+   *
+   * @param userIds the users to check; null elements are ignored
+   * @return a new mutable set (a snapshot)
+   * @throws NullPointerException if {@code userIds} is null
+   */
   @Override
   public Set<String> onlineAmong(Collection<String> userIds) {
     Objects.requireNonNull(userIds, "userIds");

@@ -89,4 +89,32 @@ class RedisRestartTest {
     }
     assertThat(redis.command("SMEMBERS restart:nodes")).contains("a").contains("b").contains("c");
   }
+
+  @Test
+  void nodeDyingDuringTheOutage_isGivenUpOneLeaseAfterRedisReturnsEmpty() {
+    c.registry.connect("on-c", "s", new RecordingOutbound());
+    a.registry.connect("on-a", "s", new RecordingOutbound());
+    for (TestNode n : List.of(a, b)) {
+      await().atMost(Duration.ofSeconds(3)).until(() -> n.registry.isOnline("on-c"));
+    }
+
+    redis.stop();
+    c.registry.crash(); // gone while nobody could notice
+    c = null;
+    redis.start(); // empty: no lease of c left to expire, nothing for a reaper to claim
+
+    // a and b resync, find no trace of c and keep its users for one lease TTL (c could still
+    // be reconnecting), then give them up: offline once
+    long back = System.nanoTime();
+    for (TestNode n : List.of(a, b)) {
+      await().atMost(LEASE.multipliedBy(2)).until(() -> !n.registry.isOnline("on-c"));
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - back);
+    assertThat(took).isGreaterThan(LEASE.minus(Duration.ofMillis(500)));
+    for (TestNode n : List.of(a, b)) {
+      assertThat(n.eventsOf("on-c")).containsExactly(true, false);
+      assertThat(n.eventsOf("on-a")).containsExactly(true);
+      assertThat(n.registry.isOnline("on-a")).isTrue();
+    }
+  }
 }

@@ -546,14 +546,22 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     needsRecover = false;
     healthy = false;
     counters.recoveries.incrementAndGet();
-    CompletableFuture<?>[] loads = new CompletableFuture<?>[SCRIPTS.length];
-    for (int i = 0; i < SCRIPTS.length; i++) {
-      loads[i] = redis.scriptLoad(SCRIPTS[i]).toCompletableFuture();
+    CompletableFuture<Void> loaded;
+    try {
+      CompletableFuture<?>[] loads = new CompletableFuture<?>[SCRIPTS.length];
+      for (int i = 0; i < SCRIPTS.length; i++) {
+        loads[i] = redis.scriptLoad(SCRIPTS[i]).toCompletableFuture();
+      }
+      loaded = CompletableFuture.allOf(loads);
+    } catch (RuntimeException e) { // a client that throws instead of failing the future
+      loaded = CompletableFuture.failedFuture(e);
     }
-    CompletableFuture.allOf(loads)
+    loaded
         .thenCompose(x -> pubSub.async().subscribe(keys.channel).toCompletableFuture())
         .thenComposeAsync(x -> join(), loop)
         .thenComposeAsync(x -> resyncAll(), loop)
+        // a host-supplied client may queue commands while disconnected instead of failing them
+        .orTimeout(commandTimeout.toMillis() * 3, TimeUnit.MILLISECONDS)
         .whenCompleteAsync((x, ex) -> {
           recovering = false;
           if (ex != null) {
@@ -605,6 +613,15 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   }
 
   private void tick() {
+    try {
+      renewAndReap();
+    } catch (RuntimeException e) { // never let the repeating task die
+      LOG.warn("Lease round of node {} failed", nodeId, e);
+      broken();
+    }
+  }
+
+  private void renewAndReap() {
     if (stopped) {
       return;
     }

@@ -1,10 +1,13 @@
 package dev.presence.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.awaitility.Awaitility.await;
 
 import dev.presence.PresenceRegistry;
+import dev.presence.testing.RecordingOutbound;
 import io.lettuce.core.RedisClient;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -79,5 +82,27 @@ class ClusteredPresenceRegistryBuilderTest {
     assertThatIllegalStateException().isThrownBy(() -> ClusteredPresenceRegistry.builder()
             .redisUri("redis://127.0.0.1:" + port).build())
         .withMessageStartingWith("could not connect to Redis: ");
+  }
+
+  @Test
+  void hostSuppliedClient_isUsedAndLeftRunningOnClose() {
+    try (RedisServer redis = RedisServer.startOrSkip()) {
+      RedisClient client = RedisClient.create(redis.uri());
+      try {
+        try (ClusteredPresenceRegistry a = ClusteredPresenceRegistry.builder().redisClient(client)
+                .nodeId("a").build();
+            ClusteredPresenceRegistry b = ClusteredPresenceRegistry.builder().redisClient(client)
+                .nodeId("b").build()) {
+          a.connect("u1", "s", new RecordingOutbound());
+          await().atMost(Duration.ofSeconds(3)).until(() -> b.isOnline("u1"));
+        }
+        try (var connection = client.connect()) { // still usable: not shut down by close()
+          assertThat(connection.sync().ping()).isEqualTo("PONG");
+          assertThat(connection.sync().smembers("presence:nodes")).isEmpty(); // both left
+        }
+      } finally {
+        client.shutdown();
+      }
+    }
   }
 }

@@ -48,6 +48,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -477,13 +478,11 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     return f.join();
   }
 
+  /** What the node did, for tests and the measurement. Thread-safe. */
   static final class Counters {
-    final java.util.concurrent.atomic.AtomicLong transitionsPublished =
-        new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicLong recoveries =
-        new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicLong snapshotsLoaded =
-        new java.util.concurrent.atomic.AtomicLong();
+    final AtomicLong transitionsPublished = new AtomicLong();
+    final AtomicLong recoveries = new AtomicLong();
+    final AtomicLong snapshotsLoaded = new AtomicLong();
   }
 
   // ================================================================ loop: local transitions

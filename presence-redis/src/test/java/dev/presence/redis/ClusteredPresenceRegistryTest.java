@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.presence.PresenceMessages;
+import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.StatusBroadcaster;
 import dev.presence.ThreadMembership;
+import dev.presence.testing.FakeTime;
 import dev.presence.testing.RecordingOutbound;
 import java.time.Duration;
 import java.util.List;
@@ -182,5 +184,33 @@ class ClusteredPresenceRegistryTest {
       assertThat(stats).contains("cmdstat_publish:calls=2,");
       assertThat(stats).doesNotContain("cmdstat_smembers");
     }
+  }
+
+  @Test
+  void reloadLandingOnAnotherNodeWithinTheGrace_firesNothingAnywhere() {
+    FakeTime time = new FakeTime();
+    Duration grace = Duration.ofSeconds(5);
+    try (TestNode x = TestNode.start(redis, "x", prefix + "-grace", LEASE, graceful(time, grace));
+        TestNode y = TestNode.start(redis, "y", prefix + "-grace", LEASE, graceful(time, grace))) {
+      PresenceSession first = x.registry.connect("u1", "tab", new RecordingOutbound());
+      await().atMost(SOON).until(() -> y.registry.isOnline("u1"));
+
+      first.close(); // the page reloads; the load balancer sends the new socket to y
+      y.registry.connect("u1", "tab", new RecordingOutbound());
+      await().atMost(SOON).until(() -> x.registry.replicaForTest()
+          .getOrDefault("u1", Set.of()).equals(Set.of("x", "y")));
+      time.advance(grace); // x's grace ends: x lets go of u1, y still holds it
+      for (TestNode n : List.of(x, y)) {
+        await().atMost(SOON).until(() -> n.registry.replicaForTest()
+            .getOrDefault("u1", Set.of()).equals(Set.of("y")));
+        assertThat(n.registry.isOnline("u1")).isTrue();
+        assertThat(n.eventsOf("u1")).as("on %s", n.registry.nodeId()).containsExactly(true);
+      }
+    }
+  }
+
+  private static PresenceRegistry.Builder graceful(FakeTime time, Duration grace) {
+    return PresenceRegistry.builder().withoutHeartbeat().offlineGrace(grace).ticker(time)
+        .scheduler(time).clock(time.clock());
   }
 }

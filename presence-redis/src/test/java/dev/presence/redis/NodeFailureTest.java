@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.presence.LastSeenStore;
 import dev.presence.PresenceRegistry;
 import dev.presence.testing.RecordingOutbound;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +37,7 @@ class NodeFailureTest {
 
   @AfterEach
   void stop() {
-    for (TestNode n : new TestNode[] {a, c}) {
+    for (TestNode n : new TestNode[] {a, b, c}) {
       if (n != null) {
         n.close();
       }
@@ -56,6 +58,7 @@ class NodeFailureTest {
 
     long crashedAt = System.nanoTime();
     b.registry.crash();
+    b = null;
 
     // the lease expires at most one TTL after the last renewal; a reaper round runs every
     // renewal interval; the rest is propagation
@@ -79,5 +82,34 @@ class NodeFailureTest {
     List<String> users = List.of("only-on-b", "on-a-and-b");
     assertThat(storeOfA.readAll(users).size() + storeOfC.readAll(users).size()).isEqualTo(2);
     assertThat(storeOfA.readAll(users).isEmpty() || storeOfC.readAll(users).isEmpty()).isTrue();
+  }
+
+  @Test
+  void nodeReapedWhileAlive_rejoinsAndItsUsersComeBack() {
+    b.registry.connect("on-b", "s", new RecordingOutbound());
+    await().atMost(Duration.ofSeconds(3)).until(() -> a.registry.isOnline("on-b"));
+
+    // what a long pause or a partition longer than the lease looks like from Redis: the lease
+    // expires and a survivor's reaper claims b (done here atomically, so b cannot renew between)
+    RedisClient client = RedisClient.create(redis.uri());
+    try (var connection = client.connect()) {
+      List<Object> claimed = connection.sync().eval("redis.call('DEL', KEYS[2])\n"
+          + Scripts.CLAIM, ScriptOutputType.MULTI, new Keys("crash").of("b"), "crash:events", "b",
+          "0");
+      assertThat(claimed.get(0)).isEqualTo(1L);
+    } finally {
+      client.shutdown();
+    }
+
+    await().atMost(Duration.ofSeconds(3)).until(() -> a.eventsOf("on-b").size() == 3);
+    for (TestNode n : List.of(a, c)) {
+      await().atMost(Duration.ofSeconds(3)).until(() -> n.eventsOf("on-b").size() == 3);
+      assertThat(n.eventsOf("on-b")).as("on %s", n.registry.nodeId())
+          .containsExactly(true, false, true);
+      assertThat(n.registry.isOnline("on-b")).isTrue();
+    }
+    assertThat(b.registry.isOnline("on-b")).isTrue();
+    assertThat(b.eventsOf("on-b")).containsExactly(true); // b itself never lost the user
+    assertThat(b.registry.counters().recoveries.get()).isGreaterThan(1);
   }
 }

@@ -63,6 +63,9 @@ final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("could not start " + binary, e);
     }
+    Process started = process;
+    // a test JVM that dies halfway must not leave servers behind
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
     await("redis-server on port " + port).atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(10)).until(this::answersPing);
   }

@@ -27,6 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       its number is the cost of a wrong answer.</li>
  * </ul>
  * 1 Ki users are cycled, so each slot is offline (or back to one tab) when it comes round again.
+ * {@code spring} is Spring's registry alone, fed prebuilt events (its best case);
+ * {@code spring_events} is what a Spring application pays: a new event per connect and
+ * disconnect, published through the application-event multicaster.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ChurnBenchmark -f 1 -wi 2 -i 3
  * -w 1s -r 1s -rf json -rff benchmarks/results/churn.json}
@@ -42,7 +45,7 @@ public class ChurnBenchmark {
   /** A peer with {@code size} users online and {@link #SLOTS} offline users ready to churn. */
   @State(Scope.Thread)
   public static class NewUser {
-    @Param({"chm", "spring", "presence"})
+    @Param({"chm", "spring", "spring_events", "presence"})
     public String impl;
 
     @Param({"10000"})
@@ -71,7 +74,7 @@ public class ChurnBenchmark {
   /** Like {@link NewUser}, but the churned users already have their first tab open. */
   @State(Scope.Thread)
   public static class SecondTab {
-    @Param({"chm", "spring", "presence"})
+    @Param({"chm", "spring", "spring_events", "presence"})
     public String impl;
 
     @Param({"10000"})

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Neither peer has a heartbeat to compare with.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar HeartbeatSweepBenchmark -f 1 -wi 2
- * -i 3 -w 1s -r 1s -rf json -rff benchmarks/results/heartbeat.json}
+ * -i 3 -w 1s -r 1s -rf json -rff benchmarks/results/heartbeatsweep.json}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

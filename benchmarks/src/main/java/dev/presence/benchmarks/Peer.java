@@ -14,6 +14,7 @@ interface Peer extends AutoCloseable {
   /** The peers, as the JMH {@code impl} parameter names them. */
   String CHM = "chm";
   String SPRING = "spring";
+  String SPRING_EVENTS = "spring_events";
   String PRESENCE = "presence";
 
   /**
@@ -61,7 +62,7 @@ interface Peer extends AutoCloseable {
   /**
    * Creates a peer.
    *
-   * @param name {@link #CHM}, {@link #SPRING} or {@link #PRESENCE}
+   * @param name {@link #CHM}, {@link #SPRING}, {@link #SPRING_EVENTS} or {@link #PRESENCE}
    * @return a new, empty peer
    * @throws IllegalArgumentException if the name is unknown
    */
@@ -71,10 +72,12 @@ interface Peer extends AutoCloseable {
         return new ChmPeer();
       case SPRING:
         return new SpringPeer();
+      case SPRING_EVENTS:
+        return new SpringEventsPeer();
       case PRESENCE:
         return new PresencePeer();
       default:
-        throw new IllegalArgumentException("impl must be chm, spring or presence: " + name);
+        throw new IllegalArgumentException("impl must be chm, spring, spring_events or presence: " + name);
     }
   }
 }

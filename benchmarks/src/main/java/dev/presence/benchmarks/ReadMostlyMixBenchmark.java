@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * lookups down, and how fast churn goes while lookups run. Throughput, per thread.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ReadMostlyMixBenchmark -f 1 -wi 2
- * -i 3 -w 1s -r 1s -rf json -rff benchmarks/results/mix.json}
+ * -i 3 -w 1s -r 1s -rf json -rff benchmarks/results/readmostlymix.json}
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -40,7 +40,7 @@ public class ReadMostlyMixBenchmark {
   /** The registry shared by the two threads of a group. */
   @State(Scope.Group)
   public static class Shared {
-    @Param({"chm", "spring", "presence"})
+    @Param({"chm", "spring", "spring_events", "presence"})
     public String impl;
 
     @Param({"100000"})

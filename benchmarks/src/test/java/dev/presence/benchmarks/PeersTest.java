@@ -13,7 +13,7 @@ class PeersTest {
   private static final String[] SESSIONS = {"u1-s1", "u1-s2", "u2-s1"};
 
   @ParameterizedTest
-  @ValueSource(strings = {"chm", "spring", "presence"})
+  @ValueSource(strings = {"chm", "spring", "spring_events", "presence"})
   void connectThenDisconnect_userGoesOnlineThenOffline(String impl) {
     try (Peer peer = Peer.create(impl)) {
       peer.prepare(USERS, SESSIONS);
@@ -27,7 +27,7 @@ class PeersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"spring", "presence"})
+  @ValueSource(strings = {"spring", "spring_events", "presence"})
   void secondTabClosing_keepsUserOnline(String impl) {
     try (Peer peer = Peer.create(impl)) {
       peer.prepare(USERS, SESSIONS);
@@ -52,7 +52,7 @@ class PeersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"chm", "spring", "presence"})
+  @ValueSource(strings = {"chm", "spring", "spring_events", "presence"})
   void populate_makesUserOnline(String impl) {
     try (Peer peer = Peer.create(impl)) {
       peer.populate("u9", "u9-s1");
@@ -65,7 +65,7 @@ class PeersTest {
   void unknownPeer_isRejectedByName() {
     assertThatThrownBy(() -> Peer.create("redis"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("impl must be chm, spring or presence: redis");
+        .hasMessage("impl must be chm, spring, spring_events or presence: redis");
   }
 
   @Test

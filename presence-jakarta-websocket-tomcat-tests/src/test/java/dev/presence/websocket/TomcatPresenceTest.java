@@ -1,0 +1,63 @@
+package dev.presence.websocket;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.websocket.server.WsSci;
+
+/** The behavioural suite on embedded Tomcat 11 (Jakarta WebSocket 2.2). */
+class TomcatPresenceTest extends PresenceContainerSuite {
+  private Tomcat tomcat;
+  private Connector connector;
+
+  @Override
+  int startServer(List<Class<?>> annotated, List<ServerEndpointConfig> programmatic)
+      throws Exception {
+    Path base = Files.createTempDirectory("presence-tomcat");
+    tomcat = new Tomcat();
+    tomcat.setBaseDir(base.toString());
+    connector = new Connector();
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    connector.setProperty("acceptCount", "1024");
+    tomcat.getService().addConnector(connector);
+    tomcat.setConnector(connector);
+    Context context = tomcat.addContext("", base.toString());
+    context.addServletContainerInitializer(new WsSci(), null);
+    context.addServletContainerInitializer((classes, servletContext) -> {
+      ServerContainer container =
+          (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+      try {
+        for (Class<?> endpoint : annotated) {
+          container.addEndpoint(endpoint);
+        }
+        for (ServerEndpointConfig config : programmatic) {
+          container.addEndpoint(config);
+        }
+      } catch (DeploymentException e) {
+        throw new ServletException(e);
+      }
+    }, null);
+    // The upgrade filter only sees requests that map to a servlet.
+    Tomcat.addServlet(context, "default", new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+    });
+    context.addServletMappingDecoded("/", "default");
+    tomcat.start();
+    return connector.getLocalPort();
+  }
+
+  @Override
+  void stopServer() throws Exception {
+    tomcat.stop();
+    tomcat.destroy();
+  }
+}

@@ -1,0 +1,392 @@
+package dev.presence.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.presence.PresenceEvent;
+import dev.presence.PresenceMessages;
+import dev.presence.PresenceRegistry;
+import dev.presence.StatusBroadcaster;
+import dev.presence.ThreadMembership;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The behavioural suite of the integration, run against a real container by a subclass in each
+ * container's test module (Jetty 12, Tomcat 11), on 127.0.0.1, port 0.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class PresenceContainerSuite {
+  static final Duration INTERVAL = Duration.ofMillis(200);
+  static final Duration TIMEOUT = Duration.ofMillis(600);
+  /** Slack for a loaded 2-core machine on top of the heartbeat's own bound. */
+  static final Duration SLACK = Duration.ofSeconds(2);
+  static final int FLOOD_CONNECTIONS = 1_000;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private int port;
+  PresenceRegistry registry;
+  WebSocketPresence presence;
+  final List<PresenceEvent> events = new CopyOnWriteArrayList<>();
+
+  /**
+   * Starts the container with these endpoints on 127.0.0.1, port 0.
+   *
+   * @return the port it listens on
+   */
+  abstract int startServer(List<Class<?>> annotated, List<ServerEndpointConfig> programmatic)
+      throws Exception;
+
+  abstract void stopServer() throws Exception;
+
+  @BeforeAll
+  void startContainer() throws Exception {
+    port = startServer(TestEndpoints.annotated(), TestEndpoints.programmatic());
+  }
+
+  @AfterAll
+  void stopContainer() throws Exception {
+    stopServer();
+  }
+
+  /** Builds the registry and integration of one test; the heartbeat is off if interval is null. */
+  void start(PingStyle style, Duration interval, int maxPendingSends) {
+    PresenceRegistry.Builder b = PresenceRegistry.builder();
+    if (interval == null) {
+      b.withoutHeartbeat();
+    } else {
+      b.heartbeatInterval(interval).heartbeatTimeout(interval.multipliedBy(3));
+    }
+    registry = b.build();
+    events.clear();
+    registry.addListener(events::add);
+    ThreadMembership threads = new ThreadMembership();
+    threads.joinAll("t1", List.of("alice", "bob", "carol"));
+    StatusBroadcaster.install(registry, threads);
+    presence = WebSocketPresence.builder(registry).pingStyle(style)
+        .maxPendingSends(maxPendingSends).build();
+    TestEndpoints.presence = presence;
+    TestEndpoints.trusting = WebSocketPresence.builder(registry)
+        .userResolver(UserResolver.pathParameter("client_id")).build();
+  }
+
+  void start() {
+    start(PingStyle.BOTH, INTERVAL, 256);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // already gone
+      }
+    }
+    toClose.clear();
+    if (registry != null) {
+      registry.close();
+      presence.close();
+      TestEndpoints.trusting.close();
+    }
+  }
+
+  URI uri(String path, String user) {
+    return URI.create("ws://127.0.0.1:" + port + path + (user == null ? "" : "?token=valid-" + user));
+  }
+
+  JdkClient jdk(String path, String user) throws Exception {
+    JdkClient c = JdkClient.connect(http, uri(path, user));
+    toClose.add(c::abort);
+    return c;
+  }
+
+  RawClient raw(String user, RawClient.Mode mode) throws Exception {
+    RawClient c = RawClient.connect(port, "/annotated?token=valid-" + user, mode);
+    toClose.add(c);
+    return c;
+  }
+
+  /** Bob watches: he shares thread t1 with alice and carol. */
+  JdkClient watcher() throws Exception {
+    JdkClient bob = jdk("/annotated", "bob");
+    await().atMost(SLACK).until(() -> registry.isOnline("bob"));
+    return bob;
+  }
+
+  List<PresenceEvent> eventsOf(String user) {
+    return events.stream().filter(e -> e.userId().equals(user)).toList();
+  }
+
+  // ------------------------------------------------------------------ connect / close
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/annotated", "/programmatic"})
+  void connectThenClose_turnsUserOnlineThenOffline_andWatcherHearsBoth(String path)
+      throws Exception {
+    start();
+    JdkClient bob = watcher();
+
+    JdkClient alice = jdk(path, "alice");
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", true) == 1);
+
+    alice.close();
+    await().atMost(SLACK).until(() -> !registry.isOnline("alice"));
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+    assertThat(alice.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+    assertThat(eventsOf("alice")).extracting(PresenceEvent::online).containsExactly(true, false);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/annotated", "/programmatic"})
+  void hostSeesTexts_butNotJsonPongs(String path) throws Exception {
+    start(PingStyle.BOTH, null, 256);
+    JdkClient alice = jdk(path, "alice");
+    alice.send(PresenceMessages.PONG);
+    alice.send("hello");
+    await().atMost(SLACK).until(() -> alice.texts.contains("echo:hello"));
+    assertThat(alice.texts).containsExactly("echo:hello");
+  }
+
+  @Test
+  void twoTabs_closingOneKeepsUserOnline_closingBothMakesThemOffline() throws Exception {
+    start();
+    JdkClient bob = watcher();
+    JdkClient tab1 = jdk("/annotated", "alice");
+    JdkClient tab2 = jdk("/programmatic", "alice");
+    await().atMost(SLACK).until(() -> registry.sessionCount("alice") == 2);
+
+    assertThat(registry.sendToUser("alice", "to-every-tab")).isEqualTo(2);
+    await().atMost(SLACK).until(() -> tab1.texts.contains("to-every-tab")
+        && tab2.texts.contains("to-every-tab"));
+
+    tab1.close();
+    await().atMost(SLACK).until(() -> registry.sessionCount("alice") == 1);
+    assertThat(registry.isOnline("alice")).isTrue();
+
+    tab2.close();
+    await().atMost(SLACK).until(() -> !registry.isOnline("alice"));
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+    assertThat(bob.statusMessages("alice", true)).isEqualTo(1);
+    assertThat(eventsOf("alice")).extracting(PresenceEvent::online).containsExactly(true, false);
+  }
+
+  // ------------------------------------------------------------------ heartbeat
+
+  @Test
+  void halfOpenPeer_isEvictedWithinTheTimeout_andWatcherIsTold() throws Exception {
+    start();
+    JdkClient bob = watcher();
+    long connected = System.nanoTime();
+    raw("alice", RawClient.Mode.NEVER_READ);
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+
+    await().atMost(TIMEOUT.plus(INTERVAL).plus(SLACK)).until(() -> !registry.isOnline("alice"));
+    Duration took = Duration.ofNanos(System.nanoTime() - connected);
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+    // Not before the timeout: it was the heartbeat, not a socket close, that found it.
+    assertThat(took).isGreaterThanOrEqualTo(TIMEOUT);
+  }
+
+  @Test
+  void silentClient_isClosedWith1001HeartbeatTimeout() throws Exception {
+    start();
+    RawClient alice = raw("alice", RawClient.Mode.SILENT);
+    await().atMost(TIMEOUT.plus(INTERVAL).plus(SLACK)).until(() -> eventsOf("alice").size() == 2);
+    assertThat(alice.serverClose.get(5, TimeUnit.SECONDS)).isEqualTo("1001 heartbeat timeout");
+    assertThat(alice.pingFrames.get()).isPositive();
+  }
+
+  /** Awaits many heartbeat intervals, then checks the client never went offline. */
+  private void assertStaysOnline(String user, java.util.function.IntSupplier pingsSeen) {
+    int intervals = 8; // 8 × 200 ms, against a 600 ms timeout
+    await().atMost(INTERVAL.multipliedBy(intervals).plus(SLACK))
+        .until(() -> pingsSeen.getAsInt() >= intervals);
+    assertThat(registry.isOnline(user)).isTrue();
+    assertThat(eventsOf(user)).extracting(PresenceEvent::online).containsExactly(true);
+  }
+
+  @Test
+  void clientAnsweringOnlyPingFrames_staysOnline() throws Exception {
+    start(PingStyle.BOTH, INTERVAL, 256);
+    RawClient alice = raw("alice", RawClient.Mode.FRAME_PONGS);
+    assertStaysOnline("alice", alice.pingFrames::get);
+    assertThat(alice.jsonPings.get()).isPositive();
+  }
+
+  @Test
+  void clientAnsweringOnlyJsonPings_staysOnline() throws Exception {
+    start(PingStyle.BOTH, INTERVAL, 256);
+    RawClient alice = raw("alice", RawClient.Mode.JSON_PONGS);
+    assertStaysOnline("alice", alice.jsonPings::get);
+    assertThat(alice.pingFrames.get()).isPositive();
+  }
+
+  @Test
+  void frameStyle_sendsOnlyFrames_andAnAnsweringClientStaysOnline() throws Exception {
+    start(PingStyle.FRAME, INTERVAL, 256);
+    JdkClient alice = jdk("/programmatic", "alice");
+    assertStaysOnline("alice", alice.pingFrames::get);
+    assertThat(alice.jsonPings.get()).isZero();
+  }
+
+  @Test
+  void jsonStyle_sendsOnlyJson_andAnAnsweringClientStaysOnline() throws Exception {
+    start(PingStyle.JSON, INTERVAL, 256);
+    RawClient alice = raw("alice", RawClient.Mode.JSON_PONGS);
+    assertStaysOnline("alice", alice.jsonPings::get);
+    assertThat(alice.pingFrames.get()).isZero();
+  }
+
+  @Test
+  void abruptSocketKill_goesOfflineWithinTheTimeout() throws Exception {
+    start();
+    JdkClient bob = watcher();
+    RawClient alice = raw("alice", RawClient.Mode.FRAME_PONGS);
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+
+    alice.kill();
+    await().atMost(TIMEOUT.plus(INTERVAL).plus(SLACK)).until(() -> !registry.isOnline("alice"));
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+  }
+
+  // ------------------------------------------------------------------ identity
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/annotated", "/programmatic", "/annotated?token=forged-alice",
+      "/programmatic?token="})
+  void unresolvableUser_isRefusedWith1008_andNothingIsRegistered(String pathAndQuery)
+      throws Exception {
+    start();
+    JdkClient anonymous = jdk(pathAndQuery, null);
+    assertThat(anonymous.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+    assertThat(presence.refusedCount()).isEqualTo(1);
+    assertThat(registry.totalSessionCount()).isZero();
+    assertThat(registry.onlineUsers()).isEmpty();
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void pathParameterResolver_registersTheClientTypedId() throws Exception {
+    start();
+    JdkClient client = jdk("/trusting/dave", null);
+    await().atMost(SLACK).until(() -> registry.isOnline("dave"));
+    client.close();
+    await().atMost(SLACK).until(() -> !registry.isOnline("dave"));
+  }
+
+  // ------------------------------------------------------------------ slow consumer
+
+  @Test
+  void clientThatDoesNotRead_isClosedAndEvictedOverThePendingBound_once() throws Exception {
+    start(PingStyle.BOTH, null, 8);
+    JdkClient bob = watcher();
+    raw("alice", RawClient.Mode.NEVER_READ);
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+
+    String big = "x".repeat(256 * 1024);
+    // Fill the socket buffers until the queue overflows; bob's fan-out must keep flowing meanwhile.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      registry.sendToUser("alice", big);
+      return !registry.isOnline("alice");
+    });
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+    assertThat(presence.slowConsumerCount()).isEqualTo(1);
+    registry.sendToUser("bob", "still-flowing");
+    await().atMost(SLACK).until(() -> bob.texts.contains("still-flowing"));
+  }
+
+  // ------------------------------------------------------------------ flood
+
+  @Test
+  void floodOfConnections_connectingAndDisconnectingInRandomOrder_leavesNothingBehind()
+      throws Exception {
+    start(PingStyle.BOTH, Duration.ofSeconds(30), 256); // no heartbeat traffic during the flood
+    Random random = new Random(42);
+    int users = FLOOD_CONNECTIONS / 4; // up to 4 tabs each
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < FLOOD_CONNECTIONS; i++) {
+      order.add("user" + random.nextInt(users));
+    }
+    Semaphore inFlight = new Semaphore(64); // the accept backlog is finite
+    ConcurrentLinkedQueue<JdkClient> open = new ConcurrentLinkedQueue<>();
+    List<CompletableFuture<?>> connects = new ArrayList<>();
+    String[] paths = {"/annotated", "/programmatic"};
+    for (int i = 0; i < order.size(); i++) {
+      inFlight.acquire();
+      connects.add(JdkClient.open(http, uri(paths[i % 2], order.get(i)), true)
+          .whenComplete((c, e) -> {
+            inFlight.release();
+            if (c != null) {
+              open.add(c);
+            }
+          }));
+    }
+    CompletableFuture.allOf(connects.toArray(CompletableFuture[]::new))
+        .handle((v, e) -> null).get(60, TimeUnit.SECONDS);
+    int connected = open.size();
+    System.out.printf("flood: %d of %d connections open at once%n", connected, FLOOD_CONNECTIONS);
+    assertThat(connected).isEqualTo(FLOOD_CONNECTIONS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> registry.totalSessionCount() == connected);
+
+    List<JdkClient> shuffled = new ArrayList<>(open);
+    Collections.shuffle(shuffled, random);
+    ExecutorService closers = Executors.newFixedThreadPool(8);
+    try {
+      for (int i = 0; i < shuffled.size(); i++) {
+        JdkClient c = shuffled.get(i);
+        boolean abort = i % 3 == 0; // a third vanish without a close frame
+        closers.execute(() -> {
+          if (abort) {
+            c.abort();
+          } else {
+            c.close();
+          }
+        });
+      }
+    } finally {
+      closers.shutdown();
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> registry.totalSessionCount() == 0
+        && registry.onlineUserCount() == 0);
+    assertThat(registry.onlineUsers()).isEmpty();
+
+    Map<String, List<Boolean>> byUser = new HashMap<>();
+    for (PresenceEvent e : events) {
+      byUser.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e.online());
+    }
+    assertThat(byUser.keySet()).containsExactlyInAnyOrderElementsOf(new java.util.HashSet<>(order));
+    byUser.forEach((user, flips) -> {
+      assertThat(flips).as(user).hasSizeGreaterThanOrEqualTo(2);
+      for (int i = 0; i < flips.size(); i++) {
+        assertThat(flips.get(i)).as(user + " event " + i).isEqualTo(i % 2 == 0);
+      }
+    });
+    long online = events.stream().filter(PresenceEvent::online).count();
+    assertThat(events).hasSize((int) online * 2);
+  }
+}

@@ -1,0 +1,174 @@
+package dev.presence.websocket;
+
+import dev.presence.PresenceSession;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+
+/**
+ * The endpoints the behavioural suite deploys on each container: a host's annotated endpoint, a
+ * programmatic {@link PresenceEndpoint} subclass, and a path-parameter endpoint. Public because
+ * the containers instantiate them reflectively.
+ */
+public final class TestEndpoints {
+  /** Where the endpoints find the integration of the running test (set per test). */
+  static volatile WebSocketPresence presence;
+  /** The integration of the {@code /trusting/{client_id}} endpoint. */
+  static volatile WebSocketPresence trusting;
+
+  private TestEndpoints() {}
+
+  /** Every annotated endpoint class the suite uses. */
+  static List<Class<?>> annotated() {
+    return List.of(AnnotatedEndpoint.class, TrustingEndpoint.class);
+  }
+
+  /** Every programmatic endpoint configuration the suite uses. */
+  static List<ServerEndpointConfig> programmatic() {
+    return List.of(ServerEndpointConfig.Builder.create(ProgrammaticEndpoint.class, "/programmatic")
+        .configurator(new TokenConfigurator())
+        .build());
+  }
+
+  /**
+   * A stand-in for a host's token check: {@code ?token=valid-<user>} is valid for that user,
+   * anything else (or no token) is not.
+   */
+  public static final class TokenConfigurator extends PresenceConfigurator {
+    /** Used by the containers. */
+    public TokenConfigurator() {
+      super(request -> {
+        List<String> tokens = request.getParameterMap().get("token");
+        if (tokens == null || tokens.size() != 1 || !tokens.get(0).startsWith("valid-")) {
+          return null;
+        }
+        return tokens.get(0).substring("valid-".length());
+      });
+    }
+  }
+
+  /** What a host adds to its existing annotated endpoint: four one-line calls. */
+  @ServerEndpoint(value = "/annotated", configurator = TokenConfigurator.class)
+  public static final class AnnotatedEndpoint {
+    /** Used by the containers. */
+    public AnnotatedEndpoint() {}
+
+    /**
+     * Registers the session.
+     *
+     * @param session the session
+     * @param config its configuration
+     */
+    @OnOpen
+    public void open(Session session, EndpointConfig config) {
+      PresenceSession p = presence.onOpen(session, config);
+      if (p == null) {
+        return; // refused
+      }
+    }
+
+    /**
+     * Echoes non-pong texts as {@code echo:<text>}, through the presence queue.
+     *
+     * @param session the session
+     * @param text the message
+     */
+    @OnMessage
+    public void message(Session session, String text) {
+      if (presence.onText(session, text)) {
+        return;
+      }
+      presence.send(session, "echo:" + text);
+    }
+
+    /**
+     * Ends the presence.
+     *
+     * @param session the session
+     */
+    @OnClose
+    public void close(Session session) {
+      presence.onClose(session);
+    }
+
+    /**
+     * Ends the presence.
+     *
+     * @param session the session
+     * @param error the error
+     */
+    @OnError
+    public void error(Session session, Throwable error) {
+      presence.onError(session, error);
+    }
+  }
+
+  /** The programmatic style: extend {@link PresenceEndpoint}. */
+  public static final class ProgrammaticEndpoint extends PresenceEndpoint {
+    /** Used by the containers. */
+    public ProgrammaticEndpoint() {
+      super(presence);
+    }
+
+    @Override
+    protected void onText(Session session, String text) {
+      presence().send(session, "echo:" + text);
+    }
+  }
+
+  /** Identity from the path; trusts the client (compatibility only). */
+  @ServerEndpoint("/trusting/{client_id}")
+  public static final class TrustingEndpoint {
+    /** Used by the containers. */
+    public TrustingEndpoint() {}
+
+    /**
+     * Registers the session.
+     *
+     * @param session the session
+     * @param config its configuration
+     */
+    @OnOpen
+    public void open(Session session, EndpointConfig config) {
+      trusting.onOpen(session, config);
+    }
+
+    /**
+     * Records a sign of life.
+     *
+     * @param session the session
+     * @param text the message
+     */
+    @OnMessage
+    public void message(Session session, String text) {
+      trusting.onText(session, text);
+    }
+
+    /**
+     * Ends the presence.
+     *
+     * @param session the session
+     */
+    @OnClose
+    public void close(Session session) {
+      trusting.onClose(session);
+    }
+
+    /**
+     * Ends the presence.
+     *
+     * @param session the session
+     * @param error the error
+     */
+    @OnError
+    public void error(Session session, Throwable error) {
+      trusting.onError(session, error);
+    }
+  }
+}

@@ -44,6 +44,7 @@ final class SessionOutbound implements Outbound {
   private static final Object PING_JSON = new Object();
 
   final Session session;
+  private final String userId;
   private final WebSocketPresence owner;
   private final PingStyle pingStyle;
   private final int maxPending;
@@ -57,13 +58,32 @@ final class SessionOutbound implements Outbound {
   /** The thread inside {@link #start}; a completion on it is looped over by {@link #drain}. */
   private volatile Thread starting;
   private volatile boolean completedInline;
-  volatile PresenceSession presence;
+  /** Set once {@code connect} returned; the registry may use this outbound before that. */
+  private volatile PresenceSession presence;
 
-  SessionOutbound(Session session, WebSocketPresence owner, PingStyle pingStyle, int maxPending) {
+  SessionOutbound(Session session, String userId, WebSocketPresence owner, PingStyle pingStyle,
+      int maxPending) {
     this.session = session;
+    this.userId = userId;
     this.owner = owner;
     this.pingStyle = pingStyle;
     this.maxPending = maxPending;
+  }
+
+  /**
+   * Hands over the registration. If the session was already found to be a slow consumer (the
+   * registry may send to it from inside {@code connect}), ends it now: of this and {@link
+   * #slowConsumer}, whichever runs second sees the other's write.
+   */
+  void registered(PresenceSession p) {
+    presence = p;
+    if (closing.get()) {
+      p.close();
+    }
+  }
+
+  PresenceSession presence() {
+    return presence;
   }
 
   @Override
@@ -115,8 +135,7 @@ final class SessionOutbound implements Outbound {
     }
     owner.slowConsumerEvicted();
     LOG.warn("Closing WebSocket session {} of user '{}': more than {} messages pending "
-            + "(a client that does not read)", session.getId(),
-        presence == null ? "?" : presence.userId(), maxPending);
+        + "(a client that does not read)", session.getId(), userId, maxPending);
     PresenceSession p = presence;
     if (p != null) {
       p.close(); // the user goes offline now if this was their last session

@@ -101,11 +101,11 @@ public final class WebSocketPresence implements AutoCloseable {
     if (userId == null || userId.isBlank()) {
       refused.increment();
       LOG.debug("Refusing WebSocket session {}: no user", session.getId());
-      SessionOutbound refusedOutbound = new SessionOutbound(session, this, pingStyle, 0);
+      SessionOutbound refusedOutbound = new SessionOutbound(session, "(refused)", this, pingStyle, 1);
       refusedOutbound.closeSocket(REFUSED);
       return null;
     }
-    SessionOutbound outbound = new SessionOutbound(session, this, pingStyle, maxPendingSends);
+    SessionOutbound outbound = new SessionOutbound(session, userId, this, pingStyle, maxPendingSends);
     session.getUserProperties().put(OUTBOUND_PROPERTY, outbound);
     try {
       session.addMessageHandler(PongMessage.class,
@@ -114,7 +114,7 @@ public final class WebSocketPresence implements AutoCloseable {
       LOG.debug("Session {} already has a pong handler; it must call touch()", session.getId());
     }
     PresenceSession presence = registry.connect(userId, session.getId(), outbound);
-    outbound.presence = presence;
+    outbound.registered(presence);
     return presence;
   }
 
@@ -141,7 +141,7 @@ public final class WebSocketPresence implements AutoCloseable {
   public void touch(Session session) {
     SessionOutbound o = outboundOf(session);
     if (o != null) {
-      PresenceSession p = o.presence;
+      PresenceSession p = o.presence();
       if (p != null) {
         p.touch();
       }
@@ -161,7 +161,7 @@ public final class WebSocketPresence implements AutoCloseable {
   public boolean send(Session session, String text) {
     Objects.requireNonNull(text, "text");
     SessionOutbound o = outboundOf(session);
-    if (o == null || o.presence == null || !o.presence.isOpen()) {
+    if (o == null || o.presence() == null || !o.presence().isOpen()) {
       return false;
     }
     o.send(text);
@@ -177,7 +177,7 @@ public final class WebSocketPresence implements AutoCloseable {
   public void onClose(Session session) {
     SessionOutbound o = outboundOf(session);
     if (o != null) {
-      PresenceSession p = o.presence;
+      PresenceSession p = o.presence();
       if (p != null) {
         p.close();
       }
@@ -208,7 +208,7 @@ public final class WebSocketPresence implements AutoCloseable {
    */
   public PresenceSession presenceOf(Session session) {
     SessionOutbound o = outboundOf(session);
-    return o == null ? null : o.presence;
+    return o == null ? null : o.presence();
   }
 
   /**

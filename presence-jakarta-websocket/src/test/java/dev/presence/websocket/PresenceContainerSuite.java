@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +65,9 @@ abstract class PresenceContainerSuite {
 
   @BeforeAll
   void startContainer() throws Exception {
+    // Containers may throw on their own threads when a session closes with a write in flight
+    // (Tomcat does); that is not a failure of the behaviour under test.
+    Awaitility.doNotCatchUncaughtExceptionsByDefault();
     port = startServer(TestEndpoints.annotated(), TestEndpoints.programmatic());
   }
 
@@ -74,6 +78,10 @@ abstract class PresenceContainerSuite {
 
   /** Builds the registry and integration of one test; the heartbeat is off if interval is null. */
   void start(PingStyle style, Duration interval, int maxPendingSends) {
+    start(style, interval, maxPendingSends, 4);
+  }
+
+  void start(PingStyle style, Duration interval, int maxPendingSends, int ioThreads) {
     PresenceRegistry.Builder b = PresenceRegistry.builder();
     if (interval == null) {
       b.withoutHeartbeat();
@@ -87,7 +95,7 @@ abstract class PresenceContainerSuite {
     threads.joinAll("t1", List.of("alice", "bob", "carol"));
     StatusBroadcaster.install(registry, threads);
     presence = WebSocketPresence.builder(registry).pingStyle(style)
-        .maxPendingSends(maxPendingSends).build();
+        .maxPendingSends(maxPendingSends).ioThreads(ioThreads).build();
     TestEndpoints.presence = presence;
     TestEndpoints.trusting = WebSocketPresence.builder(registry)
         .userResolver(UserResolver.pathParameter("client_id")).build();
@@ -318,6 +326,59 @@ abstract class PresenceContainerSuite {
     assertThat(presence.slowConsumerCount()).isEqualTo(1);
     registry.sendToUser("bob", "still-flowing");
     await().atMost(SLACK).until(() -> bob.texts.contains("still-flowing"));
+  }
+
+  @Test
+  void stuckClient_doesNotStallThePingsOfOthers() throws Exception {
+    start(PingStyle.BOTH, INTERVAL, 8, 1); // one I/O thread: a blocked close would show
+    RawClient healthy = raw("carol", RawClient.Mode.FRAME_PONGS);
+    raw("alice", RawClient.Mode.NEVER_READ);
+    String big = "x".repeat(256 * 1024);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      registry.sendToUser("alice", big);
+      return !registry.isOnline("alice");
+    });
+    int before = healthy.pingFrames.get();
+    assertStaysOnline("carol", () -> healthy.pingFrames.get() - before);
+  }
+
+  @Test
+  void concurrentSendsToOneSession_allArrive_inOrderPerSender() throws Exception {
+    start(PingStyle.BOTH, INTERVAL, 10_000);
+    JdkClient alice = jdk("/annotated", "alice");
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+    int senders = 4;
+    int each = 250;
+    ExecutorService pool = Executors.newFixedThreadPool(senders);
+    try {
+      for (int t = 0; t < senders; t++) {
+        int sender = t;
+        pool.execute(() -> {
+          for (int n = 0; n < each; n++) {
+            registry.sendToUser("alice", sender + ":" + n);
+          }
+        });
+      }
+    } finally {
+      pool.shutdown();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> alice.texts.size() == senders * each);
+    for (int t = 0; t < senders; t++) {
+      String prefix = t + ":";
+      assertThat(alice.texts.stream().filter(m -> m.startsWith(prefix)))
+          .containsExactlyElementsOf(java.util.stream.IntStream.range(0, each)
+              .mapToObj(n -> prefix + n).toList());
+    }
+  }
+
+  @Test
+  void closingTheRegistry_closesSessionsWith1001() throws Exception {
+    start();
+    RawClient alice = raw("alice", RawClient.Mode.FRAME_PONGS);
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+    registry.close();
+    presence.close(); // after the registry: its closes still go out
+    assertThat(alice.serverClose.get(5, TimeUnit.SECONDS)).isEqualTo("1001 server shutting down");
   }
 
   // ------------------------------------------------------------------ flood

@@ -1,0 +1,414 @@
+package dev.presence.demo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.MongoException;
+import dev.presence.PresenceMessages;
+import dev.presence.PresenceRegistry;
+import dev.presence.ThreadEnricher;
+import dev.presence.ThreadMembership;
+import dev.presence.mongo.CommandCounter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON API: login, threads, invitations, stats. Every answer is JSON; every error is
+ * {@code {"error": "..."}} with a message naming what is wrong.
+ *
+ * <p>Presence enters only on the way out: thread JSON read from MongoDB goes through the
+ * {@link ThreadEnricher} ({@code is_online} from memory; {@code last_online} of offline members in
+ * one batched read), and membership changes update the in-memory {@link ThreadMembership} so that
+ * status fan-out never queries the database.
+ *
+ * <p>Thread-safe: all state is in thread-safe collaborators.
+ */
+final class ApiServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
+  private static final int MAX_BODY = 64 * 1024;
+  private static final JsonMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final transient DemoStore store;
+  private final transient Tokens tokens;
+  private final transient PresenceRegistry registry;
+  private final transient ThreadMembership membership;
+  private final transient ThreadEnricher enricher;
+  private final transient CommandCounter counter;
+
+  ApiServlet(DemoStore store, Tokens tokens, PresenceRegistry registry, ThreadMembership membership,
+      ThreadEnricher enricher, CommandCounter counter) {
+    this.store = store;
+    this.tokens = tokens;
+    this.registry = registry;
+    this.membership = membership;
+    this.enricher = enricher;
+    this.counter = counter;
+  }
+
+  /** An answer other than 2xx, with the message the client sees. */
+  static final class ApiError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    ApiError(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  @Override
+  protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    try {
+      route(req, resp);
+    } catch (ApiError e) {
+      if (e.status == 401) {
+        resp.setHeader("WWW-Authenticate", "Bearer");
+      }
+      write(resp, e.status, error(e.getMessage()));
+    } catch (MongoException e) {
+      LOG.warn("Database call failed for {} {}", req.getMethod(), req.getRequestURI(), e);
+      write(resp, 503, error("database unavailable: " + e.getClass().getSimpleName()));
+    }
+  }
+
+  private void route(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String method = req.getMethod();
+    String path = req.getRequestURI();
+    String[] parts = path.substring(1).split("/", -1);
+    if (path.equals("/login")) {
+      requireMethod(method, path, "POST");
+      login(req, resp);
+    } else if (path.equals("/stats")) {
+      requireMethod(method, path, "GET");
+      caller(req);
+      write(resp, 200, stats());
+    } else if (path.equals("/invitations")) {
+      requireMethod(method, path, "GET");
+      write(resp, 200, invitations(caller(req)));
+    } else if (path.equals("/threads")) {
+      requireMethod(method, path, "GET", "POST");
+      if (method.equals("POST")) {
+        createThread(caller(req), body(req), resp);
+      } else {
+        String caller = caller(req);
+        ArrayNode out = NODES.arrayNode();
+        for (Document t : store.threadsOf(caller)) {
+          out.add(threadJson(t));
+        }
+        write(resp, 200, enricher.enrichAll(out));
+      }
+    } else if (parts.length == 2 && parts[0].equals("threads") && !parts[1].isEmpty()) {
+      requireMethod(method, path, "GET");
+      String caller = caller(req);
+      write(resp, 200, enricher.enrich(threadJson(memberThread(parts[1], caller))));
+    } else if (parts.length == 3 && parts[0].equals("threads") && parts[2].equals("invitations")) {
+      requireMethod(method, path, "POST");
+      invite(caller(req), parts[1], body(req), resp);
+    } else if (parts.length == 4 && parts[0].equals("threads") && parts[2].equals("invitations")
+        && parts[3].equals("accept")) {
+      requireMethod(method, path, "POST");
+      accept(caller(req), parts[1], resp);
+    } else {
+      throw new ApiError(404, "no such path: " + path);
+    }
+  }
+
+  // ------------------------------------------------------------------ endpoints
+
+  private void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String userId = userId(body(req), "user_id");
+    store.ensureUser(userId);
+    ObjectNode out = NODES.objectNode();
+    out.put("user_id", userId);
+    out.put("token", tokens.issue(userId));
+    write(resp, 200, out);
+  }
+
+  private void createThread(String caller, ObjectNode body, HttpServletResponse resp)
+      throws IOException {
+    JsonNode name = body.get("name");
+    if (name == null || !name.isTextual()) {
+      throw new ApiError(400, "name must be a string but was " + describe(name));
+    }
+    String threadName = name.textValue().strip();
+    if (threadName.isEmpty() || threadName.length() > 200) {
+      throw new ApiError(400, "name must be 1 to 200 characters: '" + name.textValue() + "'");
+    }
+    Set<String> members = new LinkedHashSet<>();
+    members.add(caller);
+    JsonNode ids = body.get("user_ids");
+    if (ids != null && !ids.isNull()) {
+      if (!ids.isArray()) {
+        throw new ApiError(400, "user_ids must be an array of strings but was " + describe(ids));
+      }
+      if (ids.size() > 100) {
+        throw new ApiError(400, "user_ids must have at most 100 entries: " + ids.size());
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        members.add(userIdValue(ids.get(i), "user_ids[" + i + "]"));
+      }
+    }
+    Date now = new Date();
+    Document thread = store.createThread(threadName, caller,
+        store.memberEntries(new ArrayList<>(members), now), now);
+    String threadId = thread.getString("id");
+    membership.joinAll(threadId, members);
+    ObjectNode added = NODES.objectNode();
+    added.put("type", "thread_added");
+    added.put("thread_id", threadId);
+    String message = added.toString();
+    for (String m : members) {
+      if (!m.equals(caller)) {
+        registry.sendToUser(m, message);
+      }
+    }
+    write(resp, 201, enricher.enrich(threadJson(thread)));
+  }
+
+  private void invite(String caller, String threadId, ObjectNode body, HttpServletResponse resp)
+      throws IOException {
+    String invitee = userId(body, "user_id");
+    Document thread = memberThread(threadId, caller);
+    if (DemoStore.isMember(thread, invitee)) {
+      throw new ApiError(409, invitee + " is already a member of thread " + threadId);
+    }
+    if (store.invite(threadId, caller, invitee, new Date())) {
+      ObjectNode note = NODES.objectNode();
+      note.put("type", "invitation");
+      note.put("thread_id", threadId);
+      note.put("thread_name", thread.getString("name"));
+      note.put("invited_by", caller);
+      registry.sendToUser(invitee, note.toString());
+    }
+    ObjectNode out = NODES.objectNode();
+    out.put("thread_id", threadId);
+    out.put("user_id", invitee);
+    out.put("invited_by", caller);
+    write(resp, 201, out);
+  }
+
+  private void accept(String caller, String threadId, HttpServletResponse resp) throws IOException {
+    Document thread = store.thread(threadId);
+    Document invitation = thread == null ? null : DemoStore.invitationsOf(thread).stream()
+        .filter(i -> caller.equals(i.getString("user_id"))).findFirst().orElse(null);
+    if (invitation == null) {
+      if (thread != null && DemoStore.isMember(thread, caller)) {
+        throw new ApiError(409, caller + " is already a member of thread " + threadId);
+      }
+      throw new ApiError(404, "no pending invitation for " + caller + " to thread " + threadId);
+    }
+    Document member = store.memberEntries(List.of(caller), new Date()).get(0);
+    if (!store.accept(threadId, member)) {
+      throw new ApiError(409, "the invitation of " + caller + " to thread " + threadId
+          + " was already accepted");
+    }
+    membership.join(threadId, caller);
+    String inviter = invitation.getString("invited_by");
+    if (inviter != null) {
+      registry.sendToUser(inviter,
+          PresenceMessages.invitationAccepted(threadId, caller, registry.isOnline(caller)));
+    }
+    ObjectNode joined = NODES.objectNode();
+    joined.put("type", "member_joined");
+    joined.put("thread_id", threadId);
+    joined.set("user", enricher.enrich(objectWithUsers((ObjectNode) toJson(member))).get("users").get(0));
+    String message = joined.toString();
+    for (Document u : DemoStore.usersOf(thread)) {
+      String id = u.getString("id");
+      if (!id.equals(caller) && !id.equals(inviter)) {
+        registry.sendToUser(id, message);
+      }
+    }
+    write(resp, 200, enricher.enrich(threadJson(store.thread(threadId))));
+  }
+
+  private JsonNode invitations(String caller) {
+    ArrayNode out = NODES.arrayNode();
+    for (Document t : store.invitationsFor(caller)) {
+      for (Document i : DemoStore.invitationsOf(t)) {
+        if (caller.equals(i.getString("user_id"))) {
+          ObjectNode n = out.addObject();
+          n.put("thread_id", t.getString("id"));
+          n.put("thread_name", t.getString("name"));
+          n.put("invited_by", i.getString("invited_by"));
+          n.set("invited_at", toJson(i.get("invited_at")));
+        }
+      }
+    }
+    return out;
+  }
+
+  private JsonNode stats() {
+    ObjectNode out = NODES.objectNode();
+    ObjectNode db = out.putObject("db");
+    for (String collection : List.of("users", "threads")) {
+      ObjectNode c = db.putObject(collection);
+      c.put("reads", counter.reads(collection));
+      c.put("writes", counter.writes(collection));
+    }
+    ObjectNode presence = out.putObject("presence");
+    presence.put("online_users", registry.onlineUserCount());
+    presence.put("sessions", registry.totalSessionCount());
+    return out;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private Document memberThread(String threadId, String caller) {
+    Document thread = store.thread(threadId);
+    if (thread == null || !DemoStore.isMember(thread, caller)) {
+      throw new ApiError(404, "thread " + threadId + " not found");
+    }
+    return thread;
+  }
+
+  private String caller(HttpServletRequest req) {
+    String header = req.getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new ApiError(401, "missing bearer token: send Authorization: Bearer <token> from POST /login");
+    }
+    String user = tokens.verify(header.substring(7).strip());
+    if (user == null) {
+      throw new ApiError(401, "invalid bearer token");
+    }
+    return user;
+  }
+
+  private static void requireMethod(String method, String path, String... allowed) {
+    for (String a : allowed) {
+      if (a.equals(method)) {
+        return;
+      }
+    }
+    throw new ApiError(405, "method " + method + " not allowed on " + path + " (use "
+        + String.join(" or ", allowed) + ")");
+  }
+
+  private static ObjectNode body(HttpServletRequest req) throws IOException {
+    byte[] bytes;
+    try (InputStream in = req.getInputStream()) {
+      bytes = in.readNBytes(MAX_BODY + 1);
+    }
+    if (bytes.length > MAX_BODY) {
+      throw new ApiError(413, "request body larger than " + MAX_BODY + " bytes");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new ApiError(400, "malformed JSON: " + e.getOriginalMessage()
+          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+    }
+    if (node == null || node.isMissingNode()) {
+      throw new ApiError(400, "request body must be a JSON object but was empty");
+    }
+    if (!node.isObject()) {
+      throw new ApiError(400, "request body must be a JSON object but was " + describe(node));
+    }
+    return (ObjectNode) node;
+  }
+
+  private static String userId(ObjectNode body, String field) {
+    return userIdValue(body.get(field), field);
+  }
+
+  private static String userIdValue(JsonNode v, String field) {
+    if (v == null || !v.isTextual()) {
+      throw new ApiError(400, field + " must be a string but was " + describe(v));
+    }
+    if (!DemoStore.isValidUserId(v.textValue())) {
+      throw new ApiError(400, field + " must be 1 to 64 letters, digits, '_', '-' or '.': '"
+          + v.textValue() + "'");
+    }
+    return v.textValue();
+  }
+
+  private static String describe(JsonNode n) {
+    if (n == null || n.isMissingNode()) {
+      return "missing";
+    }
+    return n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static ObjectNode objectWithUsers(ObjectNode user) {
+    ObjectNode t = NODES.objectNode();
+    t.putArray("users").add(user);
+    return t;
+  }
+
+  static ObjectNode threadJson(Document thread) {
+    return (ObjectNode) toJson(thread);
+  }
+
+  /** BSON to JSON the way the API shows it: dates as ISO-8601 UTC strings, no {@code _id}. */
+  static JsonNode toJson(Object v) {
+    if (v == null) {
+      return NODES.nullNode();
+    }
+    if (v instanceof Map) {
+      ObjectNode o = NODES.objectNode();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        if (!"_id".equals(e.getKey())) {
+          o.set(String.valueOf(e.getKey()), toJson(e.getValue()));
+        }
+      }
+      return o;
+    }
+    if (v instanceof List) {
+      ArrayNode a = NODES.arrayNode();
+      for (Object e : (List<?>) v) {
+        a.add(toJson(e));
+      }
+      return a;
+    }
+    if (v instanceof Date) {
+      return NODES.textNode(((Date) v).toInstant().toString());
+    }
+    if (v instanceof Boolean) {
+      return NODES.booleanNode((Boolean) v);
+    }
+    if (v instanceof Integer || v instanceof Long) {
+      return NODES.numberNode(((Number) v).longValue());
+    }
+    if (v instanceof Number) {
+      return NODES.numberNode(((Number) v).doubleValue());
+    }
+    return NODES.textNode(String.valueOf(v));
+  }
+
+  private static ObjectNode error(String message) {
+    ObjectNode n = NODES.objectNode();
+    n.put("error", message);
+    return n;
+  }
+
+  static void write(HttpServletResponse resp, int status, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    resp.setStatus(status);
+    resp.setContentType("application/json");
+    resp.setCharacterEncoding(StandardCharsets.UTF_8.name());
+    resp.setHeader("Cache-Control", "no-store");
+    resp.setContentLength(bytes.length);
+    resp.getOutputStream().write(bytes);
+  }
+}

@@ -1,0 +1,199 @@
+package dev.presence.demo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The demo's command-line settings. Immutable, hence thread-safe.
+ *
+ * @param port the TCP port on 127.0.0.1; 0 picks a free one
+ * @param mongoUri a MongoDB connection string, or null for the embedded in-process server
+ * @param heartbeatInterval how often every WebSocket is pinged
+ * @param heartbeatTimeout how long a WebSocket may stay silent before it is evicted
+ * @param offlineGrace how long a user's offline transition waits for a reconnect
+ */
+public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
+    Duration heartbeatTimeout, Duration offlineGrace) {
+
+  /** The usage text printed with every flag error and by {@code --help}. */
+  public static final String USAGE = String.join(System.lineSeparator(),
+      "usage: java -jar presence-demo.jar [flags]",
+      "  --port N                  TCP port on 127.0.0.1 (default 8080; 0 = any free port)",
+      "  --mongo-uri URI           MongoDB connection string (default: embedded in-process server)",
+      "  --heartbeat-interval D    how often every WebSocket is pinged (default 10s)",
+      "  --heartbeat-timeout D     silence after which a WebSocket is dropped (default 25s)",
+      "  --offline-grace D         wait before a user whose last socket closed goes offline (default 0s)",
+      "  --help                    print this text",
+      "durations: a whole number with a unit: 500ms, 2s, 1m, 1h");
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final List<String> FLAGS = List.of("--port", "--mongo-uri",
+      "--heartbeat-interval", "--heartbeat-timeout", "--offline-grace");
+
+  /**
+   * Validates the settings.
+   *
+   * @throws IllegalArgumentException naming the flag if a value is out of range or the heartbeat
+   *     timeout is not longer than the interval
+   * @throws NullPointerException if a duration is null
+   */
+  public DemoOptions {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be between 0 and 65535: " + port);
+    }
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
+    Objects.requireNonNull(offlineGrace, "offlineGrace");
+    if (heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("--heartbeat-interval must be positive: 0s");
+    }
+    if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+      throw new IllegalArgumentException("--heartbeat-timeout (" + format(heartbeatTimeout)
+          + ") must be longer than --heartbeat-interval (" + format(heartbeatInterval) + ")");
+    }
+  }
+
+  /**
+   * Returns the defaults: port 8080, embedded MongoDB, heartbeat every 10 s, timeout 25 s, no
+   * offline grace.
+   *
+   * @return the default options
+   */
+  public static DemoOptions defaults() {
+    return new DemoOptions(8080, null, Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ZERO);
+  }
+
+  /**
+   * Returns a copy with another port.
+   *
+   * @param port the port; 0 for any free one
+   * @return the new options
+   * @throws IllegalArgumentException if the port is out of range
+   */
+  public DemoOptions withPort(int port) {
+    return new DemoOptions(port, mongoUri, heartbeatInterval, heartbeatTimeout, offlineGrace);
+  }
+
+  /**
+   * Parses command-line flags ({@code --flag value} or {@code --flag=value}). An explicit
+   * {@code --heartbeat-interval} without {@code --heartbeat-timeout} sets the timeout to 2.5
+   * times the interval.
+   *
+   * @param args the arguments
+   * @return the options
+   * @throws IllegalArgumentException with a one-line message naming the bad flag or value
+   */
+  public static DemoOptions parse(String... args) {
+    DemoOptions d = defaults();
+    int port = d.port;
+    String mongoUri = null;
+    Duration interval = d.heartbeatInterval;
+    Duration timeout = null;
+    Duration grace = d.offlineGrace;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String flag = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        flag = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      if (!FLAGS.contains(flag)) {
+        throw new IllegalArgumentException(arg.startsWith("--")
+            ? "unknown flag " + flag : "unexpected argument '" + arg + "'");
+      }
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(flag + " needs a value");
+        }
+        value = args[++i];
+      }
+      switch (flag) {
+        case "--port":
+          port = parsePort(value);
+          break;
+        case "--mongo-uri":
+          if (!value.startsWith("mongodb://") && !value.startsWith("mongodb+srv://")) {
+            throw new IllegalArgumentException(
+                "--mongo-uri must start with mongodb:// or mongodb+srv://: '" + value + "'");
+          }
+          mongoUri = value;
+          break;
+        case "--heartbeat-interval":
+          interval = parseDuration(flag, value);
+          if (interval.isZero()) {
+            throw new IllegalArgumentException("--heartbeat-interval must be positive: '" + value + "'");
+          }
+          break;
+        case "--heartbeat-timeout":
+          timeout = parseDuration(flag, value);
+          break;
+        default: // --offline-grace
+          grace = parseDuration(flag, value);
+          break;
+      }
+    }
+    if (timeout == null) {
+      timeout = interval.equals(d.heartbeatInterval) ? d.heartbeatTimeout
+          : interval.multipliedBy(5).dividedBy(2);
+    }
+    return new DemoOptions(port, mongoUri, interval, timeout, grace);
+  }
+
+  private static int parsePort(String value) {
+    try {
+      return new DemoOptions(Integer.parseInt(value), null, Duration.ofSeconds(1),
+          Duration.ofSeconds(2), Duration.ZERO).port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--port must be a number between 0 and 65535: '" + value + "'");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--port must be a number between 0 and 65535: '" + value + "'");
+    }
+  }
+
+  /**
+   * Parses a duration such as {@code 500ms}, {@code 2s}, {@code 1m} or {@code 1h}.
+   *
+   * @param flag the flag, for the message
+   * @param value the text
+   * @return the duration
+   * @throws IllegalArgumentException naming the flag if the text is not a duration
+   */
+  static Duration parseDuration(String flag, String value) {
+    Matcher m = DURATION.matcher(value);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(flag + " must be a duration like 500ms, 2s, 1m or 1h: '"
+          + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return Duration.ofMillis(n);
+      case "s":
+        return Duration.ofSeconds(n);
+      case "m":
+        return Duration.ofMinutes(n);
+      default:
+        return Duration.ofHours(n);
+    }
+  }
+
+  /** Formats a duration the way the flags are written (e.g. {@code 2500ms}, {@code 2s}). */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+}

@@ -1,0 +1,228 @@
+package dev.presence.demo;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.ServerVersion;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.presence.PresenceRegistry;
+import dev.presence.StatusBroadcaster;
+import dev.presence.ThreadEnricher;
+import dev.presence.ThreadMembership;
+import dev.presence.mongo.CommandCounter;
+import dev.presence.mongo.MongoLastSeenStore;
+import dev.presence.websocket.PingStyle;
+import dev.presence.websocket.PresenceConfigurator;
+import dev.presence.websocket.WebSocketPresence;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running demo: MongoDB (embedded or external), the presence registry with its last-seen
+ * store, the in-memory thread membership and status broadcaster, and Jetty serving the page, the
+ * JSON API and the WebSocket on 127.0.0.1. Wired the way a host application would wire the
+ * library.
+ *
+ * <p>Design. Concurrency: Jetty's threads serve HTTP and WebSocket callbacks; the registry's
+ * scheduler thread runs heartbeats; the write-behind thread alone writes last-seen times. Only
+ * HTTP request threads query MongoDB; a WebSocket connect, heartbeat or disconnect never does.
+ * Timing: membership is loaded once at start and kept current by the API. Failure: a database
+ * error fails the HTTP request that needed it (503) and nothing else; last-seen writes retry in
+ * the write-behind. {@link #close()} flushes last seen before the database goes away.
+ *
+ * <p>Thread-safe: {@link #close()} may be called from any thread, more than once.
+ */
+public final class DemoServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DemoServer.class);
+  private static final String DEFAULT_DATABASE = "presence_demo";
+
+  private final MongoServer embedded;
+  private final MongoClient mongo;
+  private final PresenceRegistry registry;
+  private final WebSocketPresence webSockets;
+  private final Server jetty;
+  private final int port;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private DemoServer(MongoServer embedded, MongoClient mongo, PresenceRegistry registry,
+      WebSocketPresence webSockets, Server jetty, int port) {
+    this.embedded = embedded;
+    this.mongo = mongo;
+    this.registry = registry;
+    this.webSockets = webSockets;
+    this.jetty = jetty;
+    this.port = port;
+  }
+
+  /**
+   * Starts the demo and returns once it accepts connections.
+   *
+   * @param options the settings
+   * @return the running demo; close it to stop
+   * @throws Exception if MongoDB cannot be reached or the port cannot be bound; whatever was
+   *     started is stopped again
+   */
+  public static DemoServer start(DemoOptions options) throws Exception {
+    MongoServer embedded = null;
+    MongoClient mongo = null;
+    PresenceRegistry registry = null;
+    WebSocketPresence webSockets = null;
+    Server jetty = null;
+    try {
+      String uri = options.mongoUri();
+      if (uri == null) {
+        embedded = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
+        embedded.bind("127.0.0.1", 0);
+        InetSocketAddress a = embedded.getLocalAddress();
+        uri = "mongodb://127.0.0.1:" + a.getPort();
+      }
+      ConnectionString cs = new ConnectionString(uri);
+      CommandCounter counter = new CommandCounter();
+      mongo = MongoClients.create(MongoClientSettings.builder()
+          .applyConnectionString(cs)
+          .applicationName("presence-demo")
+          .applyToClusterSettings(c -> {
+            if (cs.getServerSelectionTimeout() == null) {
+              c.serverSelectionTimeout(10, TimeUnit.SECONDS);
+            }
+          })
+          .addCommandListener(counter)
+          .build());
+      MongoDatabase db = mongo.getDatabase(cs.getDatabase() != null ? cs.getDatabase() : DEFAULT_DATABASE);
+      DemoStore store = new DemoStore(db);
+      store.createIndexes();
+      ThreadMembership membership = new ThreadMembership();
+      int threads = store.loadMembership(membership);
+      LOG.info("Loaded the membership of {} threads", threads);
+
+      registry = PresenceRegistry.builder()
+          .heartbeatInterval(options.heartbeatInterval())
+          .heartbeatTimeout(options.heartbeatTimeout())
+          .offlineGrace(options.offlineGrace())
+          .lastSeenStore(MongoLastSeenStore.builder(db).build())
+          .build();
+      StatusBroadcaster.install(registry, membership);
+      ThreadEnricher enricher = ThreadEnricher.builder(registry)
+          .lastSeenStore(registry.lastSeenStore().orElseThrow())
+          .build();
+      webSockets = WebSocketPresence.builder(registry).pingStyle(PingStyle.BOTH).build();
+
+      Tokens tokens = new Tokens();
+      jetty = new Server();
+      ServerConnector connector = new ServerConnector(jetty);
+      connector.setHost("127.0.0.1");
+      connector.setPort(options.port());
+      jetty.addConnector(connector);
+      ServletContextHandler context = new ServletContextHandler();
+      context.setContextPath("/");
+      ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter);
+      for (String path : List.of("/login", "/stats", "/invitations", "/threads", "/threads/*")) {
+        context.addServlet(new ServletHolder("api", api), path);
+      }
+      context.addServlet(new ServletHolder("page", new StaticServlet()), "/");
+      WebSocketPresence ws = webSockets;
+      ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(ChatEndpoint.class, "/ws")
+          .configurator(new PresenceConfigurator(request -> tokens.verify(tokenOf(request))) {
+            @Override
+            public <T> T getEndpointInstance(Class<T> endpointClass) {
+              return endpointClass.cast(new ChatEndpoint(ws));
+            }
+          })
+          .build();
+      JakartaWebSocketServletContainerInitializer.configure(context,
+          (servletContext, container) -> container.addEndpoint(endpoint));
+      jetty.setHandler(new WebSocketTokenGate(tokens, context));
+      jetty.setStopTimeout(2000);
+      jetty.start();
+      return new DemoServer(embedded, mongo, registry, webSockets, jetty, connector.getLocalPort());
+    } catch (Exception | Error e) {
+      stopAll(registry, webSockets, jetty, mongo, embedded);
+      throw e;
+    }
+  }
+
+  private static String tokenOf(HandshakeRequest request) {
+    List<String> values = request.getParameterMap().get("token");
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /**
+   * Returns the port it listens on (the chosen one when started with port 0).
+   *
+   * @return the local port
+   */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * Returns the page's address, {@code http://127.0.0.1:PORT/}.
+   *
+   * @return the base URI
+   */
+  public URI uri() {
+    return URI.create("http://127.0.0.1:" + port + "/");
+  }
+
+  /**
+   * Stops in the order that loses nothing: the registry first (every user goes offline and the
+   * last-seen write-behind is flushed to MongoDB), then Jetty, then MongoDB. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      stopAll(registry, webSockets, jetty, mongo, embedded);
+    }
+  }
+
+  private static void stopAll(PresenceRegistry registry, WebSocketPresence webSockets, Server jetty,
+      MongoClient mongo, MongoServer embedded) {
+    if (registry != null) {
+      quietly("closing the presence registry", registry::close);
+    }
+    if (webSockets != null) {
+      quietly("stopping the WebSocket I/O threads", webSockets::close);
+    }
+    if (jetty != null) {
+      quietly("stopping Jetty", jetty::stop);
+    }
+    if (mongo != null) {
+      quietly("closing the MongoDB client", mongo::close);
+    }
+    if (embedded != null) {
+      quietly("stopping the embedded MongoDB server", embedded::shutdownNow);
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void quietly(String what, Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      LOG.warn("Failed {}", what, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DemoServer(" + uri() + ")";
+  }
+}

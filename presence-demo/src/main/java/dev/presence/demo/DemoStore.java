@@ -1,0 +1,166 @@
+package dev.presence.demo;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.result.UpdateResult;
+import dev.presence.ThreadMembership;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
+/**
+ * The demo's data in MongoDB, in the shape a chat application keeps it: {@code users}
+ * ({@code id, username, name, created_at}, plus {@code last_online} written by the last-seen
+ * store) and {@code threads} ({@code id, name, created_by, created_at, users[{id, username, name,
+ * joined_at}], invitations[{user_id, invited_by, invited_at}]}). Presence is never stored here:
+ * {@code is_online} is added to the JSON on the way out, from memory.
+ *
+ * <p>Thread-safe: only the driver's thread-safe collections are held. Every method is blocking
+ * I/O and runs on an HTTP request thread, never on a WebSocket or heartbeat thread.
+ */
+final class DemoStore {
+  private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private final MongoCollection<Document> users;
+  private final MongoCollection<Document> threads;
+
+  DemoStore(MongoDatabase db) {
+    this.users = db.getCollection("users");
+    this.threads = db.getCollection("threads");
+  }
+
+  /** Returns whether {@code id} is a valid user id: 1 to 64 letters, digits, '_', '-', '.'. */
+  static boolean isValidUserId(String id) {
+    return id != null && USER_ID.matcher(id).matches();
+  }
+
+  void createIndexes() {
+    users.createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
+    threads.createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
+    threads.createIndex(Indexes.ascending("users.id"));
+  }
+
+  /** Loads every thread's members into the index: one query at start, none per transition. */
+  int loadMembership(ThreadMembership membership) {
+    int n = 0;
+    for (Document t : threads.find().projection(Projections.include("id", "users.id"))) {
+      for (Document u : usersOf(t)) {
+        membership.join(t.getString("id"), u.getString("id"));
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /** Creates the user if new (demo login): one upsert. */
+  void ensureUser(String id) {
+    users.updateOne(Filters.eq("id", id),
+        Updates.combine(Updates.setOnInsert("username", id), Updates.setOnInsert("name", id),
+            Updates.setOnInsert("created_at", new Date())),
+        new UpdateOptions().upsert(true));
+  }
+
+  /** Returns the thread-member entries of the given users, with the names they registered. */
+  List<Document> memberEntries(Collection<String> ids, Date joinedAt) {
+    Map<String, Document> known = new HashMap<>();
+    for (Document u : users.find(Filters.in("id", ids))
+        .projection(Projections.fields(Projections.include("id", "username", "name"),
+            Projections.excludeId()))) {
+      known.put(u.getString("id"), u);
+    }
+    List<Document> out = new ArrayList<>();
+    for (String id : ids) {
+      Document u = known.get(id);
+      out.add(new Document("id", id)
+          .append("username", u != null && u.getString("username") != null ? u.getString("username") : id)
+          .append("name", u != null && u.getString("name") != null ? u.getString("name") : id)
+          .append("joined_at", joinedAt));
+    }
+    return out;
+  }
+
+  Document createThread(String name, String creator, List<Document> members, Date now) {
+    Document t = new Document("id", new ObjectId().toHexString())
+        .append("name", name)
+        .append("created_by", creator)
+        .append("created_at", now)
+        .append("users", members)
+        .append("invitations", new ArrayList<Document>());
+    threads.insertOne(t);
+    t.remove("_id");
+    return t;
+  }
+
+  List<Document> threadsOf(String userId) {
+    return threads.find(Filters.eq("users.id", userId))
+        .projection(Projections.excludeId())
+        .sort(Sorts.ascending("created_at"))
+        .into(new ArrayList<>());
+  }
+
+  /** Returns the thread, or null if there is none with this id. */
+  Document thread(String id) {
+    return threads.find(Filters.eq("id", id)).projection(Projections.excludeId()).first();
+  }
+
+  List<Document> invitationsFor(String userId) {
+    return threads.find(Filters.eq("invitations.user_id", userId))
+        .projection(Projections.fields(Projections.include("id", "name", "invitations"),
+            Projections.excludeId()))
+        .sort(Sorts.ascending("created_at"))
+        .into(new ArrayList<>());
+  }
+
+  /** Adds an invitation unless one for the invitee is already pending; true if added. */
+  boolean invite(String threadId, String inviter, String invitee, Date now) {
+    UpdateResult r = threads.updateOne(
+        Filters.and(Filters.eq("id", threadId), Filters.ne("invitations.user_id", invitee)),
+        Updates.push("invitations", new Document("user_id", invitee)
+            .append("invited_by", inviter).append("invited_at", now)));
+    return r.getModifiedCount() > 0;
+  }
+
+  /** Turns the pending invitation into membership; false if there was none any more. */
+  boolean accept(String threadId, Document member) {
+    String userId = member.getString("id");
+    UpdateResult r = threads.updateOne(
+        Filters.and(Filters.eq("id", threadId), Filters.eq("invitations.user_id", userId)),
+        Updates.combine(Updates.pull("invitations", new Document("user_id", userId)),
+            Updates.push("users", member)));
+    return r.getModifiedCount() > 0;
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Document> usersOf(Document thread) {
+    Object users = thread.get("users");
+    return users instanceof List ? (List<Document>) users : List.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Document> invitationsOf(Document thread) {
+    Object inv = thread.get("invitations");
+    return inv instanceof List ? (List<Document>) inv : List.of();
+  }
+
+  static boolean isMember(Document thread, String userId) {
+    return usersOf(thread).stream().anyMatch(u -> userId.equals(u.getString("id")));
+  }
+
+  static Instant instant(Date d) {
+    return d == null ? null : d.toInstant();
+  }
+}

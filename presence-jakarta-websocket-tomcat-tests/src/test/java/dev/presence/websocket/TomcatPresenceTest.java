@@ -7,10 +7,17 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Principal;
 import java.util.List;
 import org.apache.catalina.Context;
+import org.apache.catalina.authenticator.BasicAuthenticator;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.realm.GenericPrincipal;
+import org.apache.catalina.realm.RealmBase;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.LoginConfig;
+import org.apache.tomcat.util.descriptor.web.SecurityCollection;
+import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
 import org.apache.tomcat.websocket.server.WsSci;
 
 /** The behavioural suite on embedded Tomcat 11 (Jakarta WebSocket 2.2). */
@@ -46,6 +53,7 @@ class TomcatPresenceTest extends PresenceContainerSuite {
         throw new ServletException(e);
       }
     }, null);
+    basicAuth(context);
     // The upgrade filter only sees requests that map to a servlet.
     Tomcat.addServlet(context, "default", new HttpServlet() {
       private static final long serialVersionUID = 1L;
@@ -53,6 +61,32 @@ class TomcatPresenceTest extends PresenceContainerSuite {
     context.addServletMappingDecoded("/", "default");
     tomcat.start();
     return connector.getLocalPort();
+  }
+
+  private static void basicAuth(Context context) {
+    context.setRealm(new RealmBase() {
+      @Override
+      protected String getPassword(String username) {
+        return SECURE_USER.equals(username) ? SECURE_PASSWORD : null;
+      }
+
+      @Override
+      protected Principal getPrincipal(String username) {
+        return SECURE_USER.equals(username) ? new GenericPrincipal(username, List.of(ROLE)) : null;
+      }
+    });
+    context.addSecurityRole(ROLE);
+    SecurityCollection paths = new SecurityCollection();
+    paths.addPattern(SECURE_PATHS);
+    SecurityConstraint constraint = new SecurityConstraint();
+    constraint.addAuthRole(ROLE);
+    constraint.addCollection(paths);
+    context.addConstraint(constraint);
+    LoginConfig login = new LoginConfig();
+    login.setAuthMethod("BASIC");
+    login.setRealmName("presence-test");
+    context.setLoginConfig(login);
+    context.getPipeline().addValve(new BasicAuthenticator());
   }
 
   @Override

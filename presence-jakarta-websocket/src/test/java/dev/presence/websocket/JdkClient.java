@@ -32,9 +32,17 @@ final class JdkClient implements WebSocket.Listener {
   }
 
   static CompletableFuture<JdkClient> open(HttpClient http, URI uri, boolean answerJsonPings) {
+    return open(http, uri, answerJsonPings, null);
+  }
+
+  static CompletableFuture<JdkClient> open(HttpClient http, URI uri, boolean answerJsonPings,
+      String authorization) {
     JdkClient c = new JdkClient(answerJsonPings);
-    return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(uri, c).thenApply(ws -> {
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    return builder.buildAsync(uri, c).thenApply(ws -> {
           c.ws = ws;
           return c;
         });

@@ -45,6 +45,14 @@ abstract class PresenceContainerSuite {
   /** Slack for a loaded 2-core machine on top of the heartbeat's own bound. */
   static final Duration SLACK = Duration.ofSeconds(2);
   static final int FLOOD_CONNECTIONS = 1_000;
+  /**
+   * Paths each harness protects with the container's BASIC authentication (role {@value
+   * #ROLE}); its only user is {@value #SECURE_USER} with password {@value #SECURE_PASSWORD}.
+   */
+  static final String SECURE_PATHS = "/secure/*";
+  static final String ROLE = "user";
+  static final String SECURE_USER = "erin";
+  static final String SECURE_PASSWORD = "erins-password";
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -295,6 +303,29 @@ abstract class PresenceContainerSuite {
     assertThat(presence.refusedCount()).isEqualTo(1);
     assertThat(registry.totalSessionCount()).isZero();
     assertThat(registry.onlineUsers()).isEmpty();
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void containerAuthenticatedPrincipal_isTheDefaultIdentity() throws Exception {
+    start();
+    String basic = java.util.Base64.getEncoder().encodeToString(
+        (SECURE_USER + ":" + SECURE_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    JdkClient erin = JdkClient.open(http, uri("/secure/annotated", null), true,
+        "Basic " + basic).get(10, TimeUnit.SECONDS);
+    toClose.add(erin::abort);
+    await().atMost(SLACK).until(() -> registry.isOnline(SECURE_USER));
+    erin.close();
+    await().atMost(SLACK).until(() -> !registry.isOnline(SECURE_USER));
+  }
+
+  @Test
+  void unauthenticatedHandshake_isRejectedByTheContainer_andNothingIsRegistered() {
+    start();
+    CompletableFuture<JdkClient> anonymous =
+        JdkClient.open(http, uri("/secure/annotated", null), true, null);
+    assertThat(anonymous).failsWithin(Duration.ofSeconds(10));
+    assertThat(registry.totalSessionCount()).isZero();
     assertThat(events).isEmpty();
   }
 

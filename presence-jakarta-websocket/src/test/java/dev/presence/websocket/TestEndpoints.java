@@ -26,7 +26,7 @@ public final class TestEndpoints {
 
   /** Every annotated endpoint class the suite uses. */
   static List<Class<?>> annotated() {
-    return List.of(AnnotatedEndpoint.class, TrustingEndpoint.class);
+    return List.of(AnnotatedEndpoint.class, TrustingEndpoint.class, SecureEndpoint.class);
   }
 
   /** Every programmatic endpoint configuration the suite uses. */
@@ -119,6 +119,38 @@ public final class TestEndpoints {
     @Override
     protected void onText(Session session, String text) {
       presence().send(session, "echo:" + text);
+    }
+  }
+
+  /**
+   * Behind the container's own BASIC authentication ({@link PresenceContainerSuite#SECURE_PATHS},
+   * user {@code erin}): no configurator, so the default resolver takes the authenticated
+   * principal.
+   */
+  @ServerEndpoint("/secure/annotated")
+  public static final class SecureEndpoint {
+    /** Used by the containers. */
+    public SecureEndpoint() {}
+
+    /**
+     * Registers the session.
+     *
+     * @param session the session
+     * @param config its configuration
+     */
+    @OnOpen
+    public void open(Session session, EndpointConfig config) {
+      presence.onOpen(session, config);
+    }
+
+    /**
+     * Ends the presence.
+     *
+     * @param session the session
+     */
+    @OnClose
+    public void close(Session session) {
+      presence.onClose(session);
     }
   }
 

@@ -444,6 +444,11 @@ abstract class PresenceContainerSuite {
     System.out.printf("flood: %d of %d connections open at once%n", connected, FLOOD_CONNECTIONS);
     assertThat(connected).isEqualTo(FLOOD_CONNECTIONS);
     await().atMost(Duration.ofSeconds(30)).until(() -> registry.totalSessionCount() == connected);
+    // Every session is registered under the user of its own handshake: the containers keep the
+    // configurator's user properties per connection, even for concurrent handshakes.
+    Map<String, Integer> tabs = new HashMap<>();
+    order.forEach(u -> tabs.merge(u, 1, Integer::sum));
+    tabs.forEach((user, n) -> assertThat(registry.sessionCount(user)).as(user).isEqualTo(n));
 
     List<JdkClient> shuffled = new ArrayList<>(open);
     Collections.shuffle(shuffled, random);

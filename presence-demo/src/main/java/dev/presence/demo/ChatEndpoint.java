@@ -4,17 +4,29 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.presence.PresenceMessages;
 import dev.presence.websocket.PresenceEndpoint;
 import dev.presence.websocket.WebSocketPresence;
+import dev.presence.PresenceSession;
+import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
 
 /**
  * The {@code /ws} endpoint. Presence (registration, pongs, close) is the library's
  * {@link PresenceEndpoint}; the demo adds only an answer to texts it does not understand, since
- * its clients send nothing but heartbeat answers. One instance per session.
+ * its clients send nothing but heartbeat answers, and a {@code {"type":"ready"}} message once the
+ * session is registered: a client that loads the thread list after it cannot miss a transition
+ * (the WebSocket handshake completes on the client before the server has registered the session,
+ * so loading on "open" could). Public only because Jakarta WebSocket requires
+ * endpoint classes to be. One instance per session, confined to it.
  */
-final class ChatEndpoint extends PresenceEndpoint {
+public final class ChatEndpoint extends PresenceEndpoint {
 
   ChatEndpoint(WebSocketPresence presence) {
     super(presence);
+  }
+
+  @Override
+  protected void onSessionOpen(Session session, EndpointConfig config, PresenceSession p) {
+    presence().send(session, JsonNodeFactory.instance.objectNode()
+        .put("type", "ready").put("user_id", p.userId()).toString());
   }
 
   @Override

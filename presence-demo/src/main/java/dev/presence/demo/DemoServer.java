@@ -105,7 +105,7 @@ public final class DemoServer implements AutoCloseable {
           .build());
       MongoDatabase db = mongo.getDatabase(cs.getDatabase() != null ? cs.getDatabase() : DEFAULT_DATABASE);
       DemoStore store = new DemoStore(db);
-      store.createIndexes();
+      store.createIndexes(embedded == null);
       ThreadMembership membership = new ThreadMembership();
       int threads = store.loadMembership(membership);
       LOG.info("Loaded the membership of {} threads", threads);

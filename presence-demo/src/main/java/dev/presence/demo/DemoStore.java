@@ -48,10 +48,14 @@ final class DemoStore {
     return id != null && USER_ID.matcher(id).matches();
   }
 
-  void createIndexes() {
+  /** Creates the indexes; {@code multikey} is false for the embedded server, which lacks them. */
+  void createIndexes(boolean multikey) {
     users.createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
     threads.createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
-    threads.createIndex(Indexes.ascending("users.id"));
+    if (multikey) {
+      threads.createIndex(Indexes.ascending("users.id"));
+      threads.createIndex(Indexes.ascending("invitations.user_id"));
+    }
   }
 
   /** Loads every thread's members into the index: one query at start, none per transition. */

@@ -182,13 +182,14 @@ function connect() {
     state.retryMs = 500;
     $('connection').textContent = 'live';
     $('connection').className = 'conn online';
-    refresh(); // statuses may have changed while we were away
   };
   socket.onmessage = (e) => {
     let m;
     try { m = JSON.parse(e.data); } catch (err) { return; }
     switch (m.type) {
       case 'ping': socket.send('{"type":"pong"}'); break;
+      // Registered: from now on no transition is missed, so load the current state.
+      case 'ready': refresh(); break;
       case 'user_status_changed': setStatus(m.user_id, m.is_online); break;
       case 'invitation_accepted':
       case 'member_joined':

@@ -1,0 +1,98 @@
+package dev.presence.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * One WebSocket connection of a test user: records every message except heartbeat pings (which
+ * it counts and answers with {"type":"pong"}, like the page); the JDK answers ping frames itself.
+ */
+final class TestSocket implements WebSocket.Listener, AutoCloseable {
+  final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+  final AtomicInteger jsonPings = new AtomicInteger();
+  final AtomicInteger pingFrames = new AtomicInteger();
+  final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  volatile WebSocket ws;
+  private final StringBuilder partial = new StringBuilder();
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      String text = partial.toString();
+      partial.setLength(0);
+      try {
+        JsonNode m = DemoClient.JSON.readTree(text);
+        if ("ping".equals(m.path("type").asText())) {
+          jsonPings.incrementAndGet();
+          webSocket.sendText("{\"type\":\"pong\"}", true);
+        } else {
+          messages.add(m);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("the server sent text that is not JSON: " + text, e);
+      }
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+    pingFrames.incrementAndGet();
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closed.complete(statusCode);
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    closed.complete(-1);
+  }
+
+  /** Returns the is_online values of the user_status_changed events about {@code userId}, in order. */
+  List<Boolean> statusesOf(String userId) {
+    return messages.stream()
+        .filter(m -> "user_status_changed".equals(m.path("type").asText())
+            && userId.equals(m.path("user_id").asText()))
+        .map(m -> m.get("is_online").asBoolean())
+        .collect(Collectors.toList());
+  }
+
+  List<JsonNode> ofType(String type) {
+    return messages.stream().filter(m -> type.equals(m.path("type").asText()))
+        .collect(Collectors.toList());
+  }
+
+  void send(String text) {
+    ws.sendText(text, true).join();
+  }
+
+  /** Closes like a page being closed (1001) and waits for the server's close reply. */
+  @Override
+  public void close() {
+    if (!ws.isOutputClosed()) {
+      ws.sendClose(1001, "going away").join();
+    }
+    try {
+      closed.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      ws.abort();
+    }
+  }
+}

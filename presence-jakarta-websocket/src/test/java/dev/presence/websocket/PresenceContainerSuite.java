@@ -44,7 +44,8 @@ abstract class PresenceContainerSuite {
   static final Duration TIMEOUT = Duration.ofMillis(600);
   /** Slack for a loaded 2-core machine on top of the heartbeat's own bound. */
   static final Duration SLACK = Duration.ofSeconds(2);
-  static final int FLOOD_CONNECTIONS = 1_000;
+  /** 1,000 by default; {@code -Dpresence.flood=N} to find the machine's limit. */
+  static final int FLOOD_CONNECTIONS = Integer.getInteger("presence.flood", 1_000);
   /**
    * Paths each harness protects with the container's BASIC authentication (role {@value
    * #ROLE}); its only user is {@value #SECURE_USER} with password {@value #SECURE_PASSWORD}.
@@ -357,6 +358,24 @@ abstract class PresenceContainerSuite {
     assertThat(presence.slowConsumerCount()).isEqualTo(1);
     registry.sendToUser("bob", "still-flowing");
     await().atMost(SLACK).until(() -> bob.texts.contains("still-flowing"));
+  }
+
+  @Test
+  void slowConsumerFoundWhileConnecting_isStillEvicted() throws Exception {
+    start(PingStyle.BOTH, null, 8);
+    String big = "x".repeat(256 * 1024);
+    // Listeners run inside connect(), before the integration holds the session's registration.
+    registry.addListener(e -> {
+      if (e.userId().equals("alice") && e.online()) {
+        for (int i = 0; i < 64; i++) {
+          registry.sendToUser("alice", big);
+        }
+      }
+    });
+    raw("alice", RawClient.Mode.NEVER_READ);
+    await().atMost(Duration.ofSeconds(10)).until(() -> eventsOf("alice").size() == 2);
+    assertThat(eventsOf("alice")).extracting(PresenceEvent::online).containsExactly(true, false);
+    assertThat(presence.slowConsumerCount()).isEqualTo(1);
   }
 
   @Test

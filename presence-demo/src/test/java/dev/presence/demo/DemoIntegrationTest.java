@@ -88,7 +88,7 @@ class DemoIntegrationTest {
     try (TestSocket as = client.connect(ta)) {
       TestSocket bs = client.connect(tb);
       eventually().until(() -> as.statusesOf(bob).equals(List.of(true)));
-      bs.close();
+      bs.leave();
       eventually().until(() -> as.statusesOf(bob).equals(List.of(true, false)));
       JsonNode bobEntry = DemoClient.member(client.get("/threads/" + thread, ta).body(), bob);
       assertThat(bobEntry.get("is_online").asBoolean()).isFalse();
@@ -111,10 +111,10 @@ class DemoIntegrationTest {
       TestSocket tab1 = client.connect(tb);
       TestSocket tab2 = client.connect(tb);
       eventually().until(() -> as.statusesOf(bob).equals(List.of(true)));
-      tab1.close();
+      tab1.leave();
       assertThat(DemoClient.member(client.get("/threads/" + thread, ta).body(), bob)
           .get("is_online").asBoolean()).isTrue();
-      tab2.close();
+      tab2.leave();
       eventually().until(() -> as.statusesOf(bob).contains(false));
       // Events per user are in order: had tab1's close fired anything, it would come first.
       assertThat(as.statusesOf(bob)).containsExactly(true, false);
@@ -132,8 +132,8 @@ class DemoIntegrationTest {
     String tc = client.login(carol);
     String td = client.login(dave);
     String thread = client.createThread(ta, "Project", carol);
-    try (TestSocket as = client.connect(ta); TestSocket cs = client.connect(tc);
-        TestSocket ds = client.connect(td)) {
+    TestSocket ds = client.connect(td);
+    try (TestSocket as = client.connect(ta); TestSocket cs = client.connect(tc)) {
       Reply invited = client.post("/threads/" + thread + "/invitations", ta,
           "{\"user_id\":\"" + dave + "\"}");
       assertThat(invited.status()).isEqualTo(201);
@@ -163,7 +163,7 @@ class DemoIntegrationTest {
           .isEqualTo(409);
 
       // The in-memory membership was updated: dave's transitions now reach alice.
-      ds.close();
+      ds.leave();
       eventually().until(() -> as.statusesOf(dave).equals(List.of(false)));
     }
   }
@@ -181,10 +181,11 @@ class DemoIntegrationTest {
     String t2 = client.createThread(tc, "Two", alice);
     try (TestSocket as = client.connect(ta)) {
       TestSocket cs = client.connect(tc);
-      cs.close();
+      cs.leave();
       try (TestSocket bs = client.connect(tb)) {
         eventually().until(() -> as.statusesOf(bob).equals(List.of(true))
             && as.statusesOf(carol).equals(List.of(true, false)));
+        assertThat(bs.statusesOf(alice)).as("alice was online before bob: no event").isEmpty();
         eventually().until(() -> DemoClient.member(client.get("/threads/" + t2, ta).body(), carol)
             .has("last_online"));
         JsonNode threads = client.get("/threads", ta).body();
@@ -244,10 +245,10 @@ class DemoIntegrationTest {
     assertThat(client.stat("users", "writes") - userWrites).isZero();
     assertThat(client.stat("users", "reads") - userReads).isZero();
 
-    eveTab1.close(); // not eve's last session: no write
-    frankTab.close(); // frank's last: one write
+    eveTab1.leave(); // not eve's last session: no write
+    frankTab.leave(); // frank's last: one write
     eventually().until(() -> client.stat("users", "writes") - userWrites == 1);
-    eveTab2.close(); // eve's last: one more
+    eveTab2.leave(); // eve's last: one more
     eventually().until(() -> client.stat("users", "writes") - userWrites == 2);
 
     assertThat(client.stat("threads", "writes") - threadWrites).isZero();

@@ -73,7 +73,7 @@ class DemoRestartTest {
       String ta = client.login("alice");
       String tb = client.login("bob");
       thread = client.createThread(ta, "Kept", "bob");
-      client.connect(tb).close();
+      client.connect(tb).leave();
       await().atMost(Duration.ofSeconds(10)).until(() -> user("bob").containsKey("last_online"));
     }
     Date bobSeen = user("bob").getDate("last_online");
@@ -89,6 +89,8 @@ class DemoRestartTest {
       try (TestSocket as = client.connect(ta); TestSocket bs = client.connect(tb)) {
         // Only the membership loaded at start can route this event.
         await().atMost(Duration.ofSeconds(10)).until(() -> as.statusesOf("bob").equals(List.of(true)));
+        bs.leave();
+        await().atMost(Duration.ofSeconds(10)).until(() -> as.statusesOf("bob").equals(List.of(true, false)));
       }
     }
   }

@@ -83,9 +83,13 @@ final class TestSocket implements WebSocket.Listener, AutoCloseable {
     ws.sendText(text, true).join();
   }
 
-  /** Closes like a page being closed (1001) and waits for the server's close reply. */
   @Override
   public void close() {
+    leave();
+  }
+
+  /** Closes like a page being closed (1001) and waits for the server's close reply. Idempotent. */
+  void leave() {
     if (!ws.isOutputClosed()) {
       ws.sendClose(1001, "going away").join();
     }

@@ -75,6 +75,11 @@ $('create-form').addEventListener('submit', async (e) => {
   } catch (err) { showError(err.message); }
 });
 
+$('stats-button').addEventListener('click', async () => {
+  try { $('stats').textContent = JSON.stringify(await api('GET', '/stats'), null, 2); }
+  catch (err) { showError(err.message); }
+});
+
 function ago(iso) {
   if (!iso) return '';
   const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 60000));

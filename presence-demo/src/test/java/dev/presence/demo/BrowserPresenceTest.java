@@ -31,8 +31,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The page in a real browser: two headless Chromium sessions as two users of one thread. The
- * second user's dot turns green in the first user's page when they log in, and gray when their
- * page closes. Needs the Debian packages chromium and chromium-driver; without them the test is
+ * second user's dot turns green in the first user's page when they log in, gray when they
+ * navigate away, green when they come back, and gray when their page closes. Needs the Debian packages chromium and chromium-driver; without them the test is
  * skipped on a developer machine and fails under CI.
  */
 class BrowserPresenceTest {
@@ -79,7 +79,7 @@ class BrowserPresenceTest {
   }
 
   @Test
-  void secondUsersDot_turnsGreenOnLogin_andGrayWhenTheirPageCloses() throws IOException {
+  void secondUsersDot_turnsGreenOnLogin_grayOnLeaving_andGrayWhenTheirPageCloses() throws IOException {
     WebDriver alice = open();
     logIn(alice, "alice");
     alice.findElement(By.id("create-name")).sendKeys("Browser thread");
@@ -96,6 +96,13 @@ class BrowserPresenceTest {
     await().atMost(PATIENCE).until(() -> "true".equals(memberState(alice, "bob")));
     assertThat(dotClass(alice, "bob")).contains("online");
     screenshot(alice, "browser-bob-online.png");
+
+    // bob leaves the page for another: the page closes its socket on pagehide (a page kept in the
+    // back/forward cache would otherwise stay connected, its browser still answering ping frames).
+    bob.get("about:blank");
+    await().atMost(PATIENCE).until(() -> "false".equals(memberState(alice, "bob")));
+    bob.navigate().back();
+    await().atMost(PATIENCE).until(() -> "true".equals(memberState(alice, "bob")));
 
     // bob closes his page (its tab); a second, blank tab keeps his browser running.
     String page = bob.getWindowHandle();

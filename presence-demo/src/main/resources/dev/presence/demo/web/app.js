@@ -4,7 +4,7 @@
 'use strict';
 
 const state = { token: null, userId: null, threads: [], invitations: [], socket: null,
-  retryMs: 500, retryTimer: null, stopped: false };
+  retryMs: 500, retryTimer: null, stopped: false, hidden: false };
 
 const $ = (id) => document.getElementById(id);
 
@@ -207,7 +207,7 @@ function connect() {
     if (state.socket !== socket) return;
     $('connection').textContent = 'offline';
     $('connection').className = 'conn offline';
-    if (state.stopped) return;
+    if (state.stopped || state.hidden) return;
     // Reconnect with exponential backoff and jitter, so a restarted server is not stampeded.
     const delay = state.retryMs + Math.floor(Math.random() * state.retryMs / 2);
     state.retryMs = Math.min(state.retryMs * 2, 15000);
@@ -215,6 +215,18 @@ function connect() {
     state.retryTimer = setTimeout(connect, delay);
   };
 }
+
+// A page left for another keeps running its WebSocket in the back/forward cache: frozen, yet the
+// browser still answers ping frames, so the server would keep the user online. Close it when the
+// page is hidden, and reconnect if the page is shown again from that cache.
+window.addEventListener('pagehide', () => {
+  state.hidden = true;
+  if (state.socket) state.socket.close(1000, 'page hidden');
+});
+window.addEventListener('pageshow', (e) => {
+  state.hidden = false;
+  if (e.persisted && state.token && !state.stopped) connect();
+});
 
 // "last seen N min ago" ages while the page stays open.
 setInterval(() => { if (!$('app-view').hidden) repaint(); }, 30000);

@@ -67,17 +67,6 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
   }
 
   /**
-   * Returns a copy with another port.
-   *
-   * @param port the port; 0 for any free one
-   * @return the new options
-   * @throws IllegalArgumentException if the port is out of range
-   */
-  public DemoOptions withPort(int port) {
-    return new DemoOptions(port, mongoUri, heartbeatInterval, heartbeatTimeout, offlineGrace);
-  }
-
-  /**
    * Parses command-line flags ({@code --flag value} or {@code --flag=value}). An explicit
    * {@code --heartbeat-interval} without {@code --heartbeat-timeout} sets the timeout to 2.5
    * times the interval.

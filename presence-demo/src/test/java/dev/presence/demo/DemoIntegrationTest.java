@@ -260,6 +260,44 @@ class DemoIntegrationTest {
   }
 
   @Test
+  void threadCreated_tellsConnectedMembers_andStatusFlowsAtOnce() {
+    String alice = u("alice");
+    String bob = u("bob");
+    String ta = client.login(alice);
+    String tb = client.login(bob);
+    try (TestSocket as = client.connect(ta); TestSocket bs = client.connect(tb)) {
+      // Both online but sharing no thread: nobody is told about anybody.
+      String thread = client.createThread(ta, "Fresh", bob);
+      eventually().until(() -> !bs.ofType("thread_added").isEmpty());
+      assertThat(bs.ofType("thread_added").get(0).get("thread_id").asText()).isEqualTo(thread);
+      assertThat(as.ofType("thread_added")).isEmpty();
+      assertThat(as.statusesOf(bob)).isEmpty();
+      bs.leave();
+      eventually().until(() -> as.statusesOf(bob).equals(List.of(false)));
+    }
+  }
+
+  @Test
+  void offlineGrace_absorbsAQuickReconnect() throws Exception {
+    try (DemoServer own = DemoServer.start(DemoOptions.parse("--port", "0",
+        "--offline-grace", "3s"))) {
+      DemoClient c = new DemoClient(own.uri());
+      String ta = c.login("alice");
+      String tb = c.login("bob");
+      c.createThread(ta, "Grace", "bob");
+      try (TestSocket as = c.connect(ta)) {
+        c.connect(tb).leave();
+        TestSocket again = c.connect(tb); // a page reload, well within the grace
+        eventually().until(() -> as.statusesOf("bob").equals(List.of(true)));
+        again.leave();
+        eventually().until(() -> as.statusesOf("bob").equals(List.of(true, false)));
+        assertThat(as.statusesOf("bob")).as("no offline/online pair for the reload")
+            .containsExactly(true, false);
+      }
+    }
+  }
+
+  @Test
   void badOrMissingToken_refusesTheHandshake() {
     String token = client.login(u("mallory"));
     String forged = token.substring(0, token.length() - 2)

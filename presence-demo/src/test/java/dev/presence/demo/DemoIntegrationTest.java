@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.Filters;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.ServerVersion;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.presence.demo.DemoClient.Reply;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -12,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.core.ConditionFactory;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,14 +30,21 @@ import org.junit.jupiter.api.Test;
  */
 class DemoIntegrationTest {
   private static final AtomicInteger RUN = new AtomicInteger();
+  private static MongoServer mongoServer;
+  private static MongoClient mongo;
   private static DemoServer server;
   private static DemoClient client;
   private String suffix;
 
   @BeforeAll
   static void start() throws Exception {
+    // A MongoDB the test can look into (--mongo-uri), to know when a last-seen write has landed.
+    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
+    mongoServer.bind("127.0.0.1", 0);
+    String uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/checklist";
+    mongo = MongoClients.create(uri);
     // Fast heartbeat, so that pings are seen within the test; the clients answer them.
-    server = DemoServer.start(DemoOptions.parse("--port", "0",
+    server = DemoServer.start(DemoOptions.parse("--port", "0", "--mongo-uri", uri,
         "--heartbeat-interval", "200ms", "--heartbeat-timeout", "3s"));
     client = new DemoClient(server.uri());
   }
@@ -38,6 +52,17 @@ class DemoIntegrationTest {
   @AfterAll
   static void stop() {
     server.close();
+    mongo.close();
+    mongoServer.shutdownNow();
+  }
+
+  /** Waits until the user's last seen is written to users (the write-behind has flushed it). */
+  private static void awaitLastSeenStored(String userId) {
+    eventually().until(() -> {
+      Document u = mongo.getDatabase("checklist").getCollection("users")
+          .find(Filters.eq("id", userId)).first();
+      return u != null && u.get("last_online") != null;
+    });
   }
 
   @BeforeEach
@@ -93,8 +118,7 @@ class DemoIntegrationTest {
       JsonNode bobEntry = DemoClient.member(client.get("/threads/" + thread, ta).body(), bob);
       assertThat(bobEntry.get("is_online").asBoolean()).isFalse();
       // last_online is written behind (one batched write), then read back with the thread.
-      eventually().until(() -> DemoClient.member(client.get("/threads/" + thread, ta).body(), bob)
-          .has("last_online"));
+      awaitLastSeenStored(bob);
       assertThat(DemoClient.member(client.get("/threads/" + thread, ta).body(), bob)
           .get("last_online").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
     }
@@ -186,8 +210,7 @@ class DemoIntegrationTest {
         eventually().until(() -> as.statusesOf(bob).equals(List.of(true))
             && as.statusesOf(carol).equals(List.of(true, false)));
         assertThat(bs.statusesOf(alice)).as("alice was online before bob: no event").isEmpty();
-        eventually().until(() -> DemoClient.member(client.get("/threads/" + t2, ta).body(), carol)
-            .has("last_online"));
+        awaitLastSeenStored(carol);
         JsonNode threads = client.get("/threads", ta).body();
         assertThat(threads).hasSize(2);
         JsonNode one = threads.get(0).get("id").asText().equals(t1) ? threads.get(0) : threads.get(1);
@@ -294,6 +317,32 @@ class DemoIntegrationTest {
         assertThat(as.statusesOf("bob")).as("no offline/online pair for the reload")
             .containsExactly(true, false);
       }
+    }
+  }
+
+  @Test
+  void silentClient_isEvictedAfterTheHeartbeatTimeout() throws Exception {
+    String alice = u("alice");
+    String zed = u("zed");
+    String ta = client.login(alice);
+    String tz = client.login(zed);
+    String thread = client.createThread(ta, "Silent", zed);
+    try (TestSocket as = client.connect(ta);
+        java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+      // A client that completes the handshake and then never answers anything (a frozen or
+      // half-open peer): only the heartbeat can find it.
+      raw.getOutputStream().write(("GET /ws?token=" + tz + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] head = new byte[12];
+      assertThat(raw.getInputStream().readNBytes(head, 0, 12)).isEqualTo(12);
+      assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+      eventually().until(() -> as.statusesOf(zed).equals(List.of(true)));
+      // timeout 3s: evicted after it, not before a heartbeat sweep found the silence
+      eventually().until(() -> as.statusesOf(zed).equals(List.of(true, false)));
+      assertThat(DemoClient.member(client.get("/threads/" + thread, ta).body(), zed)
+          .get("is_online").asBoolean()).isFalse();
     }
   }
 

@@ -11,7 +11,6 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * flight. Containers differ here (Tomcat refuses a second async text while one is in flight; Jetty
  * queues it), so the order and the in-flight rule are ours, the same everywhere. Whoever finds
  * the writer idle claims it ({@code writing} CAS) and starts the next item; the completion
- * callback releases it and starts the next. A completion that arrives on the starting thread
- * (containers may complete a write inline) is looped over rather than recursed into.
+ * callback releases it and starts the next. A completion that arrives before the start returned
+ * (containers may complete a write inline) is looped over by the starter rather than recursed
+ * into; a per-write state decides which of the two threads goes on.
  *
  * <p><b>Timing.</b> Nothing here blocks its caller. Texts go out with {@code getAsyncRemote()
  * .sendText(text, handler)}. The Jakarta API has only a blocking {@code sendPing} and {@code
@@ -54,10 +54,6 @@ final class SessionOutbound implements Outbound {
   private final AtomicBoolean frameQueued = new AtomicBoolean();
   private final AtomicBoolean jsonQueued = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
-  private final SendHandler onSent = this::sent;
-  /** The thread inside {@link #start}; a completion on it is looped over by {@link #drain}. */
-  private volatile Thread starting;
-  private volatile boolean completedInline;
   /** Set once {@code connect} returned; the registry may use this outbound before that. */
   private volatile PresenceSession presence;
 
@@ -168,82 +164,80 @@ final class SessionOutbound implements Outbound {
           writing.set(false);
           break; // re-check: an item may have been added after the poll
         }
-        completedInline = false;
-        starting = Thread.currentThread();
-        try {
-          start(item);
-        } finally {
-          starting = null;
+        Write write = new Write(item);
+        write.start();
+        if (write.compareAndSet(STARTING, RETURNED)) {
+          return; // not complete yet: its completion continues the drain
         }
-        if (!completedInline) {
-          return; // the completion, on another thread, continues the drain
-        }
+        // completed before start() returned (inline, or already on another thread): go on here
       }
     }
   }
 
-  private void start(Object item) {
-    if (item == PING_FRAME) {
-      frameQueued.set(false);
-      if (!execute(this::sendPingFrame)) {
-        completed();
-      }
-    } else if (item == PING_JSON) {
-      jsonQueued.set(false);
-      sendText(PresenceMessages.PING, false);
-    } else {
-      sendText((String) item, true);
-    }
-  }
+  private static final int STARTING = 0;
+  private static final int COMPLETED = 1;
+  private static final int RETURNED = 2;
 
-  private void sendText(String text, boolean counted) {
-    try {
-      session.getAsyncRemote().sendText(text, counted ? onSent : this::pingSent);
-    } catch (RuntimeException e) {
-      // e.g. the session closed meanwhile, or the host wrote to it directly at the same time
-      LOG.debug("Sending to WebSocket session {} failed", session.getId(), e);
-      if (counted) {
-        sent(null);
+  /**
+   * One write and its completion. The state decides, once per write, who continues the drain:
+   * the starting thread if the completion came before {@code start()} returned (no recursion
+   * when a container completes inline), the completing thread otherwise.
+   */
+  private final class Write extends AtomicInteger implements SendHandler {
+    private static final long serialVersionUID = 1L;
+    private final transient Object item;
+
+    Write(Object item) {
+      this.item = item;
+    }
+
+    void start() {
+      if (item == PING_FRAME) {
+        frameQueued.set(false);
+        if (!execute(this::sendPingFrame)) {
+          onResult(null);
+        }
+        return;
+      }
+      String text;
+      if (item == PING_JSON) {
+        jsonQueued.set(false);
+        text = PresenceMessages.PING;
       } else {
-        pingSent(null);
+        text = (String) item;
+      }
+      try {
+        session.getAsyncRemote().sendText(text, this);
+      } catch (RuntimeException e) {
+        // e.g. the session closed meanwhile, or the host wrote to it directly at the same time
+        LOG.debug("Sending to WebSocket session {} failed", session.getId(), e);
+        onResult(null);
       }
     }
-  }
 
-  private void sendPingFrame() {
-    try {
-      session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-    } catch (Exception e) {
-      LOG.debug("Ping frame to WebSocket session {} failed", session.getId(), e);
-    } finally {
-      completed();
+    private void sendPingFrame() {
+      try {
+        session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+      } catch (Exception e) {
+        LOG.debug("Ping frame to WebSocket session {} failed", session.getId(), e);
+      } finally {
+        onResult(null);
+      }
     }
-  }
 
-  private void sent(SendResult result) {
-    pendingTexts.decrementAndGet();
-    logFailure(result);
-    completed();
-  }
-
-  private void pingSent(SendResult result) {
-    logFailure(result);
-    completed();
-  }
-
-  private void logFailure(SendResult result) {
-    if (result != null && !result.isOK() && LOG.isDebugEnabled()) {
-      LOG.debug("Write to WebSocket session {} failed", session.getId(), result.getException());
+    @Override
+    public void onResult(SendResult result) {
+      if (item instanceof String) {
+        pendingTexts.decrementAndGet();
+      }
+      if (result != null && !result.isOK() && LOG.isDebugEnabled()) {
+        LOG.debug("Write to WebSocket session {} failed", session.getId(), result.getException());
+      }
+      if (!compareAndSet(STARTING, COMPLETED)) {
+        writing.set(false);
+        drain();
+      }
     }
-  }
-
-  private void completed() {
-    if (starting == Thread.currentThread()) {
-      completedInline = true; // drain() on this very thread goes on with the next item
-      return;
-    }
-    writing.set(false);
-    drain();
   }
 
   private boolean execute(Runnable task) {

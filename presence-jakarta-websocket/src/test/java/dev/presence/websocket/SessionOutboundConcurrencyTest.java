@@ -41,7 +41,7 @@ class SessionOutboundConcurrencyTest {
     registry.close();
   }
 
-  @RepeatedTest(20)
+  @RepeatedTest(10)
   void concurrentSenders_neverHaveTwoWritesInFlight_andLoseNothing() throws Exception {
     FakeTransport transport = new FakeTransport(completer);
     SessionOutbound outbound =

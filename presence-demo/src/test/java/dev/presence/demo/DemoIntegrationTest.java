@@ -244,6 +244,43 @@ class DemoIntegrationTest {
     }
   }
 
+  @Test
+  void hundredUsers_connectAndHeartbeatFree_disconnectAtMostOneUsersWriteEach() throws Exception {
+    String uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/hundred";
+    try (DemoServer own = DemoServer.start(DemoOptions.parse("--port", "0", "--mongo-uri", uri,
+        "--heartbeat-interval", "200ms", "--heartbeat-timeout", "3s"))) {
+      DemoClient c = new DemoClient(own.uri());
+      int users = 100;
+      String[] tokens = new String[users];
+      for (int i = 0; i < users; i++) {
+        tokens[i] = c.login("load" + i);
+      }
+      for (int i = 0; i < users; i += 2) {
+        c.createThread(tokens[i], "pair" + i, "load" + (i + 1));
+      }
+      c.stat("users", "writes");
+      long userWrites = c.stat("users", "writes");
+      long userReads = c.stat("users", "reads");
+      long threadOps = c.stat("threads", "writes") + c.stat("threads", "reads");
+      List<TestSocket> sockets = new java.util.ArrayList<>();
+      for (String t : tokens) {
+        sockets.add(c.connect(t));
+      }
+      eventually().until(() -> sockets.stream().allMatch(s -> s.jsonPings.get() >= 3));
+      assertThat(c.stat("users", "writes") - userWrites).as("users writes while connected").isZero();
+      assertThat(c.stat("users", "reads") - userReads).as("users reads while connected").isZero();
+
+      sockets.parallelStream().forEach(TestSocket::leave);
+      eventually().until(() -> c.get("/stats", tokens[0]).body().at("/presence/online_users").asInt() == 0);
+      eventually().until(() -> mongo.getDatabase("hundred").getCollection("users")
+          .countDocuments(Filters.exists("last_online")) == users);
+      long writes = c.stat("users", "writes") - userWrites;
+      System.out.println("100 users' final disconnects cost " + writes + " users write command(s)");
+      assertThat(writes).isBetween(1L, (long) users);
+      assertThat(c.stat("threads", "writes") + c.stat("threads", "reads") - threadOps).isZero();
+    }
+  }
+
   private void countLoad(DemoClient client) {
     String eve = u("eve");
     String frank = u("frank");

@@ -131,8 +131,9 @@ public final class DemoServer implements AutoCloseable {
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
       ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter);
+      ServletHolder apiHolder = new ServletHolder("api", api);
       for (String path : List.of("/login", "/stats", "/invitations", "/threads", "/threads/*")) {
-        context.addServlet(new ServletHolder("api", api), path);
+        context.addServlet(apiHolder, path);
       }
       context.addServlet(new ServletHolder("page", new StaticServlet()), "/");
       WebSocketPresence ws = webSockets;

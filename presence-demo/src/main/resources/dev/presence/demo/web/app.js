@@ -15,7 +15,10 @@ async function api(method, path, body) {
   if (state.token) headers['Authorization'] = 'Bearer ' + state.token;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await res.json().catch(() => ({}));
-  if (res.status === 401 && path !== '/login') { logout(); }
+  if (res.status === 401 && path !== '/login') {
+    logout();
+    throw new Error('Your session ended (tokens do not survive a server restart): log in again.');
+  }
   if (!res.ok) throw new Error(data.error || (method + ' ' + path + ': HTTP ' + res.status));
   return data;
 }
@@ -185,6 +188,7 @@ function connect() {
   state.socket = socket;
   socket.onopen = () => {
     state.retryMs = 500;
+    showError('');
     $('connection').textContent = 'live';
     $('connection').className = 'conn online';
   };
@@ -212,7 +216,9 @@ function connect() {
     const delay = state.retryMs + Math.floor(Math.random() * state.retryMs / 2);
     state.retryMs = Math.min(state.retryMs * 2, 15000);
     clearTimeout(state.retryTimer);
-    state.retryTimer = setTimeout(connect, delay);
+    // Check the token over HTTP first: a restarted server refuses it, and then we log out
+    // instead of retrying a refused handshake forever.
+    state.retryTimer = setTimeout(() => refresh().then(connect), delay);
   };
 }
 

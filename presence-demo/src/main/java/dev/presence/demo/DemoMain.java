@@ -6,7 +6,7 @@ import java.io.PrintStream;
  * The command line: {@code java -jar presence-demo.jar [flags]}. Prints one line,
  * {@code Presence demo listening on http://127.0.0.1:PORT/}, once the server accepts connections;
  * on a bad flag prints a one-line error naming it and the usage, and exits with status 2. Stops
- * gracefully on SIGTERM or Ctrl-C. Not instantiable.
+ * gracefully on SIGTERM or Ctrl-C. Stateless, hence thread-safe; not instantiable.
  */
 public final class DemoMain {
 

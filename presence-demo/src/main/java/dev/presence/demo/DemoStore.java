@@ -11,7 +11,6 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.result.UpdateResult;
 import dev.presence.ThreadMembership;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
@@ -162,9 +161,5 @@ final class DemoStore {
 
   static boolean isMember(Document thread, String userId) {
     return usersOf(thread).stream().anyMatch(u -> userId.equals(u.getString("id")));
-  }
-
-  static Instant instant(Date d) {
-    return d == null ? null : d.toInstant();
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Prints markdown tables (score ± error, and ours vs each peer) from the JMH JSON files in
-benchmarks/results/. Usage: python3 benchmarks/summarize.py [results-dir]"""
-import json, os, sys
+"""Prints markdown tables from the JMH JSON files in benchmarks/results/: for each result the
+median of the measured iterations, ± JMH's 99.9 % error of the mean, and ours vs each peer
+(ratio of medians, > 1 means presence is better). Usage: python3 benchmarks/summarize.py [dir]"""
+import json, os, sys, statistics
 from collections import OrderedDict
 
 d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), 'results')
@@ -14,6 +15,10 @@ def fmt(x):
     if x >= 10:
         return f"{x:.1f}"
     return f"{x:.2f}"
+
+def median(metric):
+    raw = [x for fork in metric.get('rawData', []) for x in fork]
+    return statistics.median(raw) if raw else metric['score']
 
 for name in sorted(os.listdir(d)):
     if not name.endswith('.json'):
@@ -58,7 +63,7 @@ for name in sorted(os.listdir(d)):
             else:
                 err = m.get('scoreError')
                 e = "" if err is None or err != err else f" ± {fmt(err)}"
-                cells.append(f"{fmt(m['score'])}{e} {m['scoreUnit']}")
+                cells.append(f"{fmt(median(m))}{e} {m['scoreUnit']}")
         line = f"| {b} | {ps} | " + " | ".join(cells) + " |"
         if 'presence' in v and peers:
             ours = v['presence']
@@ -67,7 +72,7 @@ for name in sorted(os.listdir(d)):
                 if p not in v:
                     rs.append("")
                     continue
-                a, bb = ours['score'], v[p]['score']
+                a, bb = median(ours), median(v[p])
                 hib = ours['scoreUnit'].startswith('ops/')
                 # "x faster" is > 1 when ours is better, whatever the unit
                 ratio = (a / bb) if hib else (bb / a)

@@ -78,6 +78,11 @@ public final class DemoServer implements AutoCloseable {
    *     started is stopped again
    */
   public static DemoServer start(DemoOptions options) throws Exception {
+    return start(options, new Tokens());
+  }
+
+  /** Starts with the given token key, so that tests can restart a server its clients still trust. */
+  static DemoServer start(DemoOptions options, Tokens tokens) throws Exception {
     MongoServer embedded = null;
     MongoClient mongo = null;
     PresenceRegistry registry = null;
@@ -122,7 +127,6 @@ public final class DemoServer implements AutoCloseable {
           .build();
       webSockets = WebSocketPresence.builder(registry).pingStyle(PingStyle.BOTH).build();
 
-      Tokens tokens = new Tokens();
       jetty = new Server();
       ServerConnector connector = new ServerConnector(jetty);
       connector.setHost("127.0.0.1");

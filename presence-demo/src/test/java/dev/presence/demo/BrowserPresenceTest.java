@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.ServerVersion;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +43,8 @@ class BrowserPresenceTest {
   private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
+  private final Tokens tokens = new Tokens();
+  private MongoServer mongoServer;
   private DemoServer server;
   private final List<Browser> browsers = new ArrayList<>();
 
@@ -59,8 +64,16 @@ class BrowserPresenceTest {
       }
       Assumptions.abort("Skipping: " + message + "; CI is unset");
     }
-    server = DemoServer.start(DemoOptions.parse("--port", "0",
-        "--heartbeat-interval", "1s", "--heartbeat-timeout", "5s"));
+    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
+    mongoServer.bind("127.0.0.1", 0);
+    server = startDemo("0");
+  }
+
+  /** A demo on its own MongoDB and token key, so that it can be restarted under the page. */
+  private DemoServer startDemo(String port) throws Exception {
+    return DemoServer.start(DemoOptions.parse("--port", port, "--mongo-uri",
+        "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/browser",
+        "--heartbeat-interval", "1s", "--heartbeat-timeout", "5s"), tokens);
   }
 
   @AfterEach
@@ -75,6 +88,9 @@ class BrowserPresenceTest {
     }
     if (server != null) {
       server.close();
+    }
+    if (mongoServer != null) {
+      mongoServer.shutdownNow();
     }
   }
 
@@ -117,6 +133,27 @@ class BrowserPresenceTest {
         .isEqualTo("last seen just now");
     assertThat(memberState(alice, "alice")).isEqualTo("true");
     screenshot(alice, "presence-demo-browser.png");
+  }
+
+  @Test
+  void page_reconnectsAfterTheServerRestarts() throws Exception {
+    WebDriver alice = open();
+    logIn(alice, "alice");
+    await().atMost(PATIENCE).until(() -> alice.findElement(By.id("connection")).getText().equals("live"));
+    int port = server.port();
+    server.close(); // the socket drops (1001, server shutting down)
+    await().atMost(PATIENCE).until(() -> alice.findElement(By.id("connection")).getText().equals("offline"));
+    server = startDemo(String.valueOf(port)); // same port, data and token key
+    DemoClient api = new DemoClient(server.uri());
+    String bob = api.login("bob");
+    // The page reconnects on its own (backoff), is registered again, and so sees alice online...
+    await().atMost(PATIENCE).until(() -> alice.findElement(By.id("connection")).getText().equals("live"));
+    assertThat(api.post("/threads", bob, "{\"name\":\"after restart\",\"user_ids\":[\"alice\"]}")
+        .status()).isEqualTo(201);
+    // ...and hears about the thread bob created, with alice online in it.
+    await().atMost(PATIENCE).until(() -> "true".equals(memberState(alice, "alice"))
+        && "false".equals(memberState(alice, "bob")));
+    assertThat(api.get("/stats", bob).body().at("/presence/online_users").asInt()).isEqualTo(1);
   }
 
   private WebDriver open() throws IOException {

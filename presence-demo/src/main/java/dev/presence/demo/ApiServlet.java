@@ -88,6 +88,10 @@ final class ApiServlet extends HttpServlet {
     } catch (MongoException e) {
       LOG.warn("Database call failed for {} {}", req.getMethod(), req.getRequestURI(), e);
       write(resp, 503, error("database unavailable: " + e.getClass().getSimpleName()));
+    } catch (RuntimeException e) {
+      // e.g. a stored thread the enricher rejects (data written by something else): still JSON
+      LOG.error("Failed {} {}", req.getMethod(), req.getRequestURI(), e);
+      write(resp, 500, error("internal error: " + e.getMessage()));
     }
   }
 

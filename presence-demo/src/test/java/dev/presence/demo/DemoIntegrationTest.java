@@ -435,6 +435,17 @@ class DemoIntegrationTest {
   }
 
   @Test
+  void corruptStoredThread_answersJson500NamingTheField_andTheServerKeepsServing() {
+    String victor = u("victor");
+    String token = client.login(victor);
+    mongo.getDatabase("checklist").getCollection("threads").insertOne(new Document("id", "corrupt" + suffix)
+        .append("name", "written by something else")
+        .append("users", List.of(new Document("id", victor), new Document("name", "no id"))));
+    assertError(client.get("/threads/corrupt" + suffix, token), 500, "thread.users[1].id must be a non-blank string");
+    assertThat(client.get("/stats", token).status()).isEqualTo(200);
+  }
+
+  @Test
   void unknownWebSocketMessage_isAnsweredWithAnError_andTheSessionStays() {
     String token = client.login(u("trent"));
     try (TestSocket s = client.connect(token)) {

@@ -136,28 +136,26 @@ public final class ThreadEnricher {
     List<ObjectNode> entries = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (int t = 0; t < threads.size(); t++) {
-      String path = singleName != null ? singleName : "threads[" + t + "]";
       JsonNode thread = threads.get(t);
       if (thread == null || !thread.isObject()) {
-        throw new IllegalArgumentException(path + " must be an object but was " + describe(thread));
+        throw new IllegalArgumentException(path(singleName, t) + " must be an object but was " + describe(thread));
       }
       JsonNode users = thread.get(usersField);
       if (users == null || users.isNull()) {
         continue;
       }
       if (!users.isArray()) {
-        throw new IllegalArgumentException(path + "." + usersField + " must be an array but was "
+        throw new IllegalArgumentException(path(singleName, t) + "." + usersField + " must be an array but was "
             + users.getNodeType());
       }
       for (int u = 0; u < users.size(); u++) {
         JsonNode user = users.get(u);
-        String userPath = path + "." + usersField + "[" + u + "]";
         if (!user.isObject()) {
-          throw new IllegalArgumentException(userPath + " must be an object but was " + user.getNodeType());
+          throw new IllegalArgumentException(userPath(singleName, t, u) + " must be an object but was " + user.getNodeType());
         }
         JsonNode id = user.get(idField);
         if (id == null || !id.isTextual() || id.textValue().isBlank()) {
-          throw new IllegalArgumentException(userPath + "." + idField
+          throw new IllegalArgumentException(userPath(singleName, t, u) + "." + idField
               + " must be a non-blank string but was " + describe(id));
         }
         entries.add((ObjectNode) user);
@@ -192,29 +190,27 @@ public final class ThreadEnricher {
     List<Map<String, Object>> entries = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (int t = 0; t < threads.size(); t++) {
-      String path = singleName != null ? singleName : "threads[" + t + "]";
       Map<String, Object> thread = threads.get(t);
       if (thread == null) {
-        throw new IllegalArgumentException(path + " must be an object but was null");
+        throw new IllegalArgumentException(path(singleName, t) + " must be an object but was null");
       }
       Object users = thread.get(usersField);
       if (users == null) {
         continue;
       }
       if (!(users instanceof List<?> list)) {
-        throw new IllegalArgumentException(path + "." + usersField + " must be a List but was "
+        throw new IllegalArgumentException(path(singleName, t) + "." + usersField + " must be a List but was "
             + users.getClass().getName());
       }
       for (int u = 0; u < list.size(); u++) {
         Object user = list.get(u);
-        String userPath = path + "." + usersField + "[" + u + "]";
         if (!(user instanceof Map<?, ?> userMap)) {
-          throw new IllegalArgumentException(userPath + " must be a Map but was "
+          throw new IllegalArgumentException(userPath(singleName, t, u) + " must be a Map but was "
               + (user == null ? "null" : user.getClass().getName()));
         }
         Object id = userMap.get(idField);
         if (!(id instanceof String s) || s.isBlank()) {
-          throw new IllegalArgumentException(userPath + "." + idField
+          throw new IllegalArgumentException(userPath(singleName, t, u) + "." + idField
               + " must be a non-blank string but was " + (id == null ? "missing" : id instanceof String ? "'" + id + "'" : id.getClass().getName()));
         }
         @SuppressWarnings("unchecked")
@@ -260,6 +256,15 @@ public final class ThreadEnricher {
       LOG.warn("Reading last-seen times of {} users failed; omitting last_online", offline.size(), e);
       return Map.of();
     }
+  }
+
+  /** Error paths are built only when an error is thrown: the happy path allocates no strings. */
+  private static String path(String singleName, int t) {
+    return singleName != null ? singleName : "threads[" + t + "]";
+  }
+
+  private String userPath(String singleName, int t, int u) {
+    return path(singleName, t) + "." + usersField + "[" + u + "]";
   }
 
   static String format(Instant at) {

@@ -120,7 +120,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       }
       LocalSession replaced = null;
       LocalSession s;
-      boolean deliver;
+      PresenceEvent deliver;
       synchronized (e) {
         if (e.removed) {
           continue; // its drainer retired it; use a fresh entry
@@ -134,7 +134,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
           LocalSession[] next = current.clone();
           next[same] = s;
           e.sessions = next;
-          deliver = false;
+          deliver = null;
         } else {
           LocalSession[] next = Arrays.copyOf(current, current.length + 1);
           next[current.length] = s;
@@ -146,23 +146,23 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       if (replaced != null) {
         closeOutbound(replaced, DisconnectReason.REPLACED);
       }
-      if (deliver) {
-        drain(e);
+      if (deliver != null) {
+        drain(e, deliver);
       }
       return s;
     }
   }
 
-  /** Returns true if an event was queued and this thread should drain. */
-  private boolean goOnlineLocked(UserEntry e, LocalSession[] before) {
+  /** Returns the event this thread must deliver (then drain), or null. */
+  private PresenceEvent goOnlineLocked(UserEntry e, LocalSession[] before) {
     if (e.graceTimer != null) { // reconnect within the grace: no events at all
       e.graceTimer.cancel();
       e.graceTimer = null;
       e.graceGeneration++;
-      return false;
+      return null;
     }
     if (isOnline(before)) {
-      return false; // a further tab
+      return null; // a further tab
     }
     onlineUsers.incrementAndGet();
     return e.enqueueLocked(new PresenceEvent(e.userId, true, clock.instant()));
@@ -174,7 +174,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
    */
   boolean end(LocalSession s, DisconnectReason reason) {
     UserEntry e = s.entry;
-    boolean deliver = false;
+    PresenceEvent deliver = null;
     synchronized (e) {
       if (s.closed) {
         return false;
@@ -202,14 +202,14 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     if (reason != DisconnectReason.CLOSED) {
       closeOutbound(s, reason);
     }
-    if (deliver) {
-      drain(e);
+    if (deliver != null) {
+      drain(e, deliver);
     }
     return true;
   }
 
   private void graceElapsed(UserEntry e, long generation, Instant at) {
-    boolean deliver;
+    PresenceEvent deliver;
     synchronized (e) {
       if (e.graceGeneration != generation || e.graceTimer == null) {
         return; // cancelled by a reconnect that won the race
@@ -217,12 +217,12 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       e.graceTimer = null;
       deliver = goOfflineLocked(e, at);
     }
-    if (deliver) {
-      drain(e);
+    if (deliver != null) {
+      drain(e, deliver);
     }
   }
 
-  private boolean goOfflineLocked(UserEntry e, Instant at) {
+  private PresenceEvent goOfflineLocked(UserEntry e, Instant at) {
     if (e.graceTimer != null) {
       e.graceTimer.cancel();
       e.graceTimer = null;
@@ -235,7 +235,8 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
 
   // ---------------------------------------------------------------- event delivery
 
-  private void drain(UserEntry e) {
+  private void drain(UserEntry e, PresenceEvent first) {
+    deliver(first);
     for (;;) {
       PresenceEvent event;
       synchronized (e) {
@@ -408,14 +409,14 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
         end(s, DisconnectReason.REGISTRY_CLOSED);
       }
       // Users in their grace go offline now rather than never.
-      boolean deliver = false;
+      PresenceEvent deliver = null;
       synchronized (e) {
         if (!e.removed && e.graceTimer != null) {
           deliver = goOfflineLocked(e, clock.instant());
         }
       }
-      if (deliver) {
-        drain(e);
+      if (deliver != null) {
+        drain(e, deliver);
       }
     }
     if (ownedWriteBehind != null) {
@@ -492,17 +493,17 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       this.userId = userId;
     }
 
-    /** Queues an event; returns true if the caller must drain (nobody else is). */
-    boolean enqueueLocked(PresenceEvent event) {
-      if (pending == null) {
-        pending = new ArrayDeque<>(4);
-      }
-      pending.add(event);
+    /** Queues an event; returns it if the caller must deliver it and drain (nobody else is), else null. */
+    PresenceEvent enqueueLocked(PresenceEvent event) {
       if (draining) {
-        return false;
+        if (pending == null) {
+          pending = new ArrayDeque<>(4);
+        }
+        pending.add(event);
+        return null;
       }
       draining = true;
-      return true;
+      return event; // nobody is draining: the caller delivers it at once, no queue needed
     }
 
     boolean isIdleLocked() {

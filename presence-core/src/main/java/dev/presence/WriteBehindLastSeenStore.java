@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * reschedules itself while work remains. A failed batch goes back into the map (merged, so a
  * newer time recorded meanwhile still wins) and is retried with exponential backoff; nothing
  * accepted is dropped. Only new users beyond {@code maxPending} are refused: they are counted
- * ({@link #droppedCount()}) and logged. Reads consult the delegate and overlay the pending times,
- * so a reader sees its own writes before they land.
+ * ({@link #droppedCount()}) and logged. Reads overlay the queued and in-flight times on the
+ * delegate's, so a reader sees every accepted time, before, during and after its write.
  *
  * <p>Thread-safe.
  */
@@ -43,6 +43,8 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
   private final boolean ownsScheduler;
 
   private final ConcurrentHashMap<String, Instant> pending = new ConcurrentHashMap<>();
+  /** The batch being written: still visible to readers until the delegate has it. */
+  private final ConcurrentHashMap<String, Instant> inFlight = new ConcurrentHashMap<>();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
@@ -109,7 +111,8 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
   }
 
   /**
-   * Reads from the delegate (on the calling thread) and overlays times still queued.
+   * Reads from the delegate (on the calling thread) and overlays times still queued or being
+   * written.
    *
    * @param userIds the users
    * @return user id → last seen
@@ -117,13 +120,22 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
   @Override
   public Map<String, Instant> readAll(Collection<String> userIds) {
     Objects.requireNonNull(userIds, "userIds");
-    Map<String, Instant> out = new HashMap<>(delegate.readAll(userIds));
+    // Order matters: queued, then in flight, then the delegate. A time leaves the queue only
+    // after entering inFlight, and leaves inFlight only after the delegate has it.
+    Map<String, Instant> out = new HashMap<>();
     for (String id : userIds) {
-      Instant queued = id == null ? null : pending.get(id);
-      if (queued != null) {
-        out.merge(id, queued, WriteBehindLastSeenStore::later);
+      if (id != null) {
+        Instant queued = pending.get(id);
+        if (queued != null) {
+          out.put(id, queued);
+        }
+        Instant writing = inFlight.get(id);
+        if (writing != null) {
+          out.merge(id, writing, WriteBehindLastSeenStore::later);
+        }
       }
     }
+    delegate.readAll(userIds).forEach((id, at) -> out.merge(id, at, WriteBehindLastSeenStore::later));
     return out;
   }
 
@@ -165,6 +177,7 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
       delegate.recordAll(batch);
     } catch (RuntimeException e) {
       batch.forEach((user, at) -> pending.merge(user, at, WriteBehindLastSeenStore::later));
+      batch.forEach(inFlight::remove);
       failedAttempts.incrementAndGet();
       if (!failing) {
         LOG.warn("Last-seen write of {} users failed; retrying with backoff ({} pending)",
@@ -176,6 +189,7 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
       currentBackoff = doubled.compareTo(maxRetryBackoff) > 0 ? maxRetryBackoff : doubled;
       return wait;
     }
+    batch.forEach(inFlight::remove);
     written.addAndGet(batch.size());
     if (failing) {
       LOG.info("Last-seen writes recovered after {} failed attempts", failedAttempts.get());
@@ -190,10 +204,16 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
     Iterator<String> it = pending.keySet().iterator();
     while (batch.size() < batchSize && it.hasNext()) {
       String user = it.next();
-      Instant at = pending.remove(user);
-      if (at != null) {
-        batch.put(user, at);
+      Instant at = pending.get(user);
+      if (at == null) {
+        continue;
       }
+      inFlight.put(user, at); // visible before it leaves the queue
+      if (!pending.remove(user, at)) {
+        inFlight.remove(user, at); // a newer time arrived: it stays queued, written next
+        continue;
+      }
+      batch.put(user, at);
     }
     return batch;
   }

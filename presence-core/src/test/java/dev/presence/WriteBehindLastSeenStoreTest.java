@@ -127,6 +127,43 @@ class WriteBehindLastSeenStoreTest {
   }
 
   @Test
+  void read_seesABatchWhileTheDelegateIsStillWritingIt() throws Exception {
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    LastSeenStore slow = new LastSeenStore() {
+      @Override
+      public void recordAll(Map<String, Instant> lastSeen) {
+        writing.countDown();
+        try {
+          release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        db.recordAll(lastSeen);
+      }
+
+      @Override
+      public Map<String, Instant> readAll(Collection<String> userIds) {
+        return db.readAll(userIds);
+      }
+    };
+    WriteBehindLastSeenStore store = WriteBehindLastSeenStore.builder(slow).scheduler(time).build();
+    store.recordAll(Map.of("alice", T0));
+    Thread flusher = new Thread(() -> time.advance(Duration.ofSeconds(1)), "flusher");
+    flusher.start();
+    assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    assertThat(store.pendingCount()).isZero(); // out of the queue, not yet in the database
+    assertThat(db.readAll(List.of("alice"))).isEmpty();
+    assertThat(store.readAll(List.of("alice"))).containsEntry("alice", T0);
+
+    release.countDown();
+    flusher.join(10_000);
+    assertThat(store.readAll(List.of("alice"))).containsEntry("alice", T0);
+    assertThat(db.batches).containsExactly(Map.of("alice", T0));
+  }
+
+  @Test
   void close_flushesEverythingPending_onTheCallersThread() {
     WriteBehindLastSeenStore store = builder().batchSize(2).build();
     store.recordAll(Map.of("a", T0, "b", T0, "c", T0));

@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param userId the user whose status changed
  * @param online true for offline→online, false for online→offline
- * @param at wall-clock time of the transition; for an offline event, the moment the last
- *     session ended (before any offline grace), which is the user's "last seen"
+ * @param at wall-clock time of the transition, to the millisecond; for an offline event, the
+ *     moment the last session ended (before any offline grace), which is the user's "last seen"
  */
 public record PresenceEvent(String userId, boolean online, Instant at) {
 

@@ -165,7 +165,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       return null; // a further tab
     }
     onlineUsers.incrementAndGet();
-    return e.enqueueLocked(new PresenceEvent(e.userId, true, clock.instant()));
+    return e.enqueueLocked(new PresenceEvent(e.userId, true, now()));
   }
 
   /**
@@ -189,7 +189,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
         System.arraycopy(current, i + 1, next, i, current.length - i - 1);
         e.sessions = next;
       } else {
-        Instant at = clock.instant();
+        Instant at = now();
         if (offlineGrace.isZero() || closed.get()) {
           deliver = goOfflineLocked(e, at);
         } else {
@@ -412,7 +412,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       PresenceEvent deliver = null;
       synchronized (e) {
         if (!e.removed && e.graceTimer != null) {
-          deliver = goOfflineLocked(e, clock.instant());
+          deliver = goOfflineLocked(e, now());
         }
       }
       if (deliver != null) {
@@ -458,6 +458,15 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     if (value.isBlank()) {
       throw new IllegalArgumentException(name + " must not be blank: '" + value + "'");
     }
+  }
+
+  /**
+   * Wall time of a transition, to the millisecond: what last-seen stores keep, and
+   * {@code Clock.millis()} is a cheap clock read where {@code Clock.instant()} of the system
+   * clock is a native call costing a fifth of a transition.
+   */
+  private Instant now() {
+    return Instant.ofEpochMilli(clock.millis());
   }
 
   /** Entries held, online or not: lets tests prove idle users do not leak. */

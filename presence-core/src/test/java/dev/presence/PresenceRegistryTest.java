@@ -272,6 +272,23 @@ class PresenceRegistryTest {
   }
 
   @Test
+  void graceTimerRefusedByTheScheduler_goesOfflineAtOnce_andKeepsStateConsistent() {
+    registry.close();
+    Scheduler refusing = (task, delay) -> {
+      throw new java.util.concurrent.RejectedExecutionException("shut down");
+    };
+    registry = PresenceRegistry.builder().withoutHeartbeat().offlineGrace(Duration.ofSeconds(5))
+        .ticker(time).clock(time.clock()).scheduler(refusing).build();
+    registry.addListener(events::add);
+    registry.connect("alice", "s1", new RecordingOutbound()).close();
+
+    assertThat(registry.isOnline("alice")).isFalse();
+    assertThat(registry.sessionCount("alice")).isZero();
+    assertThat(registry.totalSessionCount()).isZero();
+    assertThat(log()).containsExactly("alice+", "alice-");
+  }
+
+  @Test
   void closingRegistryDuringGrace_firesTheOfflineAtOnce() {
     registry.close();
     registry = build(PresenceRegistry.builder().withoutHeartbeat().offlineGrace(Duration.ofMinutes(1)));

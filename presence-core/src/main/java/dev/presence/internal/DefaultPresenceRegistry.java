@@ -149,7 +149,20 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       if (deliver != null) {
         drain(e, deliver);
       }
+      if (closed.get()) {
+        end(s, DisconnectReason.REGISTRY_CLOSED); // raced with close(): leave nothing behind
+      }
       return s;
+    }
+  }
+
+  /** Returns the grace timer, or null if the scheduler refused it: then offline goes at once. */
+  private Scheduler.Cancellable scheduleGrace(UserEntry e, long generation, Instant at) {
+    try {
+      return scheduler.schedule(() -> graceElapsed(e, generation, at), offlineGrace);
+    } catch (RuntimeException ex) {
+      LOG.warn("Scheduler refused the offline-grace timer of user '{}'; going offline now", e.userId, ex);
+      return null;
     }
   }
 
@@ -194,8 +207,13 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
           deliver = goOfflineLocked(e, at);
         } else {
           long generation = ++e.graceGeneration;
-          e.graceTimer = scheduler.schedule(() -> graceElapsed(e, generation, at), offlineGrace);
-          e.sessions = IN_GRACE;
+          Scheduler.Cancellable timer = scheduleGrace(e, generation, at);
+          if (timer == null) {
+            deliver = goOfflineLocked(e, at);
+          } else {
+            e.graceTimer = timer;
+            e.sessions = IN_GRACE;
+          }
         }
       }
     }

@@ -6,6 +6,7 @@ import dev.presence.PresenceSession;
 import dev.presence.redis.ClusteredPresenceRegistry;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -66,15 +67,16 @@ public final class ClusterPropagation {
       print("offline", offline);
       System.out.println("Redis commands per transition (INFO commandstats delta / transitions):");
       long total = 0;
-      for (Map.Entry<String, Long> e : calls.entrySet()) {
-        if (e.getKey().equals("info") || e.getKey().equals("config")) {
+      for (Map.Entry<String, Long> e : new TreeMap<>(calls).entrySet()) {
+        if (e.getKey().equals("info") || e.getKey().startsWith("config")
+            || e.getKey().equals("quit")) {
           continue; // this program's own
         }
         total += e.getValue();
-        System.out.printf("  %-10s %8d calls  %.3f per transition%n", e.getKey(), e.getValue(),
+        System.out.printf("  %-8s %6d calls  %.3f per transition%n", e.getKey(), e.getValue(),
             e.getValue() / (double) transitions);
       }
-      System.out.printf("  %-10s %8d calls  %.3f per transition%n", "total", total,
+      System.out.printf("  %-8s %6d calls  %.3f per transition%n", "total", total,
           total / (double) transitions);
       System.out.println("  (evalsha is what a node sends; the other commands run inside its Lua"
           + " script on the server; lease renewals and reaper rounds of the 3 nodes are included)");

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -36,6 +39,110 @@ public final class PresenceMessages {
     n.put("user_id", userId);
     n.put("is_online", online);
     return write(n);
+  }
+
+  /**
+   * Returns {@code {"type":"user_status_changed","user_id":…,"is_online":…,"status":…}} with
+   * {@code status_text} and {@code last_active} when present in {@code presence} (which is what
+   * the recipient may see: the policy is applied before).
+   *
+   * @param presence what the recipient may see of the user
+   * @return the JSON text
+   * @throws NullPointerException if {@code presence} is null
+   */
+  public static String userStatusChanged(VisiblePresence presence) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("type", "user_status_changed");
+    return write(putPresence(n, presence));
+  }
+
+  /**
+   * Returns the presence fields of one user as a new JSON object, for messages that carry many
+   * users: {@code {"user_id":…,"is_online":…,"status":…,"status_text":…,"last_active":…}}, the
+   * last two only when present.
+   *
+   * @param presence what the recipient may see of the user
+   * @return a new object node owned by the caller
+   * @throws NullPointerException if {@code presence} is null
+   */
+  public static ObjectNode presenceFields(VisiblePresence presence) {
+    return putPresence(JSON.createObjectNode(), presence);
+  }
+
+  private static ObjectNode putPresence(ObjectNode n, VisiblePresence p) {
+    Objects.requireNonNull(p, "presence");
+    n.put("user_id", p.userId());
+    n.put("is_online", p.online());
+    n.put("status", p.status().wireName());
+    if (p.statusText() != null) {
+      n.put("status_text", p.statusText().text());
+    }
+    if (p.lastActive() != null) {
+      n.put("last_active", format(p.lastActive()));
+    }
+    return n;
+  }
+
+  /**
+   * Returns what a user's own sessions are told of their own presence: {@code
+   * {"type":"self_status","availability":…,"status":…,"status_text":…,"expires_at":…}}, where
+   * {@code status} is what others see (offline while invisible) and the last two are present only
+   * when the user has a status text (and it an expiry).
+   *
+   * @param presence the user's raw presence
+   * @return the JSON text
+   * @throws NullPointerException if {@code presence} is null
+   */
+  public static String selfStatus(UserPresence presence) {
+    Objects.requireNonNull(presence, "presence");
+    ObjectNode n = JSON.createObjectNode();
+    n.put("type", "self_status");
+    n.put("availability", presence.availability().wireName());
+    n.put("status", presence.status().wireName());
+    StatusText t = presence.statusText();
+    if (t != null) {
+      n.put("status_text", t.text());
+      if (t.expiresAt() != null) {
+        n.put("expires_at", format(t.expiresAt()));
+      }
+    }
+    return write(n);
+  }
+
+  /**
+   * Returns {@code {"type":"error","error":…,"message":…}}, the answer to a bad client message.
+   *
+   * @param error a short machine-readable code such as {@code bad_request}
+   * @param message a human-readable description; cut to 300 code points
+   * @return the JSON text
+   * @throws NullPointerException if an argument is null
+   */
+  public static String error(String error, String message) {
+    Objects.requireNonNull(error, "error");
+    Objects.requireNonNull(message, "message");
+    ObjectNode n = JSON.createObjectNode();
+    n.put("type", "error");
+    n.put("error", error);
+    n.put("message", TextRules.printable(message, 300));
+    return write(n);
+  }
+
+  /**
+   * Returns {@code {"type":"invitation_accepted","thread_id":…,"user_id":…,"is_online":…,
+   * "status":…}} (with {@code status_text} and {@code last_active} when present), telling a
+   * recipient what they may see of the user who accepted.
+   *
+   * @param threadId the thread the invitation was for
+   * @param presence what the recipient may see of the user who accepted
+   * @return the JSON text
+   * @throws NullPointerException if an argument is null
+   */
+  public static String invitationAccepted(String threadId, VisiblePresence presence) {
+    Objects.requireNonNull(threadId, "threadId");
+    ObjectNode n = JSON.createObjectNode();
+    n.put("type", "invitation_accepted");
+    n.put("thread_id", threadId);
+    return write(putPresence(n, presence));
   }
 
   /**
@@ -88,6 +195,11 @@ public final class PresenceMessages {
       return true; // the common case, without parsing
     }
     return text != null && text.contains("pong") && "pong".equals(typeOf(text));
+  }
+
+  /** ISO-8601 UTC to the millisecond, as every time on the wire. */
+  static String format(Instant at) {
+    return DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.MILLIS));
   }
 
   private static String write(ObjectNode n) {

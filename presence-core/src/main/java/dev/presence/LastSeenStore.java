@@ -36,6 +36,25 @@ public interface LastSeenStore {
   Map<String, Instant> readAll(Collection<String> userIds);
 
   /**
+   * Erases the last-seen times of the given users: the erasure (GDPR "right to be forgotten")
+   * path. When it returns, no read returns a time for them, and no write accepted before the
+   * call can bring one back. A time recorded <em>after</em> the call (the user came back and
+   * left again) is new data and is kept.
+   *
+   * <p>Every store of this library implements it (in-memory, write-behind, MongoDB). The
+   * default, for stores written before it existed, throws {@link UnsupportedOperationException}
+   * so that an erasure is never silently skipped.
+   *
+   * @param userIds the users; never null; null elements are ignored
+   * @throws UnsupportedOperationException if this store cannot erase
+   * @throws RuntimeException if the erasure failed; it is safe to repeat
+   */
+  default void forget(Collection<String> userIds) {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " does not implement LastSeenStore.forget, the erasure path");
+  }
+
+  /**
    * Returns a store kept in a {@link java.util.concurrent.ConcurrentHashMap}: non-blocking,
    * monotonic, lost on restart. For tests, demos and single-node hosts that need no persistence.
    *

@@ -2,9 +2,11 @@ package dev.presence;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * accepted is dropped. Only new users beyond {@code maxPending} are refused: they are counted
  * ({@link #droppedCount()}) and logged. Reads overlay the queued and in-flight times on the
  * delegate's, so a reader sees every accepted time, before, during and after its write.
+ *
+ * <p>Erasure: {@link #forget} drops the users' queued times, waits for a batch being written
+ * (which may hold one of them) to finish, and then has the delegate forget them while no batch
+ * runs, so a write accepted before the call can never land after the erasure.
  *
  * <p>Thread-safe.
  */
@@ -137,6 +143,37 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
     }
     delegate.readAll(userIds).forEach((id, at) -> out.merge(id, at, WriteBehindLastSeenStore::later));
     return out;
+  }
+
+  /**
+   * Erases the users: drops their queued times, then (on the calling thread, after any batch
+   * being written has finished, and while no other batch runs) has the delegate forget them.
+   * Blocking: it waits for at most one batch write and then for the delegate's own erasure.
+   * Works after {@link #close()} too.
+   *
+   * @param userIds the users; null elements are ignored
+   * @throws NullPointerException if {@code userIds} is null
+   * @throws RuntimeException what the delegate threw; the queued times are dropped already, and
+   *     the call is safe to repeat
+   */
+  @Override
+  public void forget(Collection<String> userIds) {
+    Objects.requireNonNull(userIds, "userIds");
+    List<String> ids = new ArrayList<>(userIds.size());
+    for (String id : userIds) {
+      if (id != null) {
+        ids.add(id);
+        pending.remove(id); // not taken into a batch from now on
+      }
+    }
+    if (ids.isEmpty()) {
+      return;
+    }
+    synchronized (flushLock) {
+      // A batch in flight when we started has finished (written, or failed and re-queued).
+      ids.forEach(pending::remove);
+      delegate.forget(ids);
+    }
   }
 
   private void scheduleFlush(Duration delay) {

@@ -33,6 +33,16 @@ public final class InMemoryLastSeenStore implements LastSeenStore {
     return out;
   }
 
+  @Override
+  public void forget(Collection<String> userIds) {
+    Objects.requireNonNull(userIds, "userIds");
+    for (String id : userIds) {
+      if (id != null) {
+        times.remove(id);
+      }
+    }
+  }
+
   static Instant later(Instant a, Instant b) {
     return a.isAfter(b) ? a : b;
   }

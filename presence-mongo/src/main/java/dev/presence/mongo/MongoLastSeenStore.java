@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * counted and skipped instead: one poisoned entry must not hold back every later batch.
  *
  * <p>Times are stored as BSON dates, which hold milliseconds: finer digits are truncated on
- * write. By default only existing user documents are updated ({@code upsert} off), so a
+ * write. {@link #forget} erases the field ({@code $unset}) for the GDPR path. By default only existing user documents are updated ({@code upsert} off), so a
  * disconnect can never create a user the host does not know.
  *
  * <p>Thread-safe (immutable settings, atomic counter).
@@ -67,6 +67,9 @@ public final class MongoLastSeenStore implements LastSeenStore {
       6, 7, 89, 9001, // HostUnreachable, HostNotFound, NetworkTimeout, SocketException
       50, 262, // MaxTimeMSExpired, ExceededTimeLimit
       91, 189, 10107, 13435, 11600, 11602); // shutdown, step-down, not primary, interrupted
+
+  /** The most users erased by one {@code update} command. */
+  static final int FORGET_BATCH = 1000;
 
   private final MongoCollection<Document> users;
   private final String idField;
@@ -210,6 +213,43 @@ public final class MongoLastSeenStore implements LastSeenStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Erases the times of the given users: {@code updateMany({id: {$in: [...]}}, {$unset:
+   * {last_online: ""}})}, one command per {@value #FORGET_BATCH} users (so that no command nears
+   * the 16 MB BSON limit). The user documents themselves are left; only the field goes. Sends
+   * nothing for an empty collection. Idempotent.
+   *
+   * @param userIds the users; null elements are ignored, duplicates are sent once
+   * @throws NullPointerException if {@code userIds} is null
+   * @throws com.mongodb.MongoException if a command failed; users of earlier commands are erased
+   *     already, and repeating the call is safe
+   */
+  @Override
+  public void forget(Collection<String> userIds) {
+    Objects.requireNonNull(userIds, "userIds");
+    Set<String> ids = new LinkedHashSet<>();
+    for (String id : userIds) {
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    List<String> chunk = new ArrayList<>(Math.min(ids.size(), FORGET_BATCH));
+    for (String id : ids) {
+      chunk.add(id);
+      if (chunk.size() == FORGET_BATCH) {
+        unset(chunk);
+        chunk.clear();
+      }
+    }
+    if (!chunk.isEmpty()) {
+      unset(chunk);
+    }
+  }
+
+  private void unset(List<String> ids) {
+    users.updateMany(Filters.in(idField, ids), Updates.unset(field));
   }
 
   /** Follows a dotted path through embedded documents; null where it leads nowhere. */

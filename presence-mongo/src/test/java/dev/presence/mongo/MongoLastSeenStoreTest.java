@@ -247,4 +247,69 @@ class MongoLastSeenStoreTest {
     assertThat(store.rejectedCount()).isZero();
     assertThat(store.readAll(List.of("p3"))).isEqualTo(Map.of("p3", T0.plusSeconds(1)));
   }
+
+  @Test
+  void forget_unsetsTheFieldInOneUpdateManyCommand_andKeepsTheUsers() {
+    MongoLastSeenStore store = store();
+    Map<String, Instant> batch = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      batch.put("u" + i, T0);
+    }
+    store.recordAll(batch);
+    mongo.resetCounts();
+
+    store.forget(Arrays.asList("u1", "u2", null, "u2", "ghost"));
+
+    assertThat(mongo.counter.snapshot()).isEqualTo(Map.of("users", Map.of("update", 1L)));
+    CommandLog.Sent update = mongo.log.sent().get(0);
+    String json = update.command().getArray("updates").get(0).asDocument().toJson();
+    assertThat(json).contains("\"$unset\"").contains("\"last_online\"").contains("\"$in\"");
+    assertThat(update.command().getArray("updates").get(0).asDocument().getBoolean("multi").getValue()).isTrue();
+    assertThat(stored("u1")).isNull();
+    assertThat(stored("u2")).isNull();
+    assertThat(stored("u3")).isEqualTo(Date.from(T0));
+    assertThat(users.countDocuments()).isEqualTo(50);
+    assertThat(users.countDocuments(Filters.eq("id", "ghost"))).isZero();
+    assertThat(store.readAll(List.of("u1", "u2", "u3"))).isEqualTo(Map.of("u3", T0));
+  }
+
+  @Test
+  void forget_ofManyUsers_sendsOneCommandPerThousand() {
+    MongoLastSeenStore store = store();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2_500; i++) {
+      ids.add("x" + i);
+    }
+    store.forget(ids);
+
+    assertThat(mongo.log.sent()).extracting(CommandLog.Sent::name).containsExactly("update", "update", "update");
+  }
+
+  @Test
+  void forget_ofNothing_sendsNothing_andIsIdempotent() {
+    MongoLastSeenStore store = store();
+    store.forget(List.of());
+    assertThat(mongo.counter.total()).isZero();
+    store.recordAll(Map.of("u1", T0));
+    store.forget(List.of("u1"));
+    store.forget(List.of("u1"));
+    assertThat(stored("u1")).isNull();
+    assertThatThrownBy(() -> store.forget(null)).hasMessage("userIds");
+  }
+
+  @Test
+  void forgetThroughTheWriteBehind_dropsQueuedWritesAndUnsetsStoredOnes() {
+    MongoLastSeenStore mongoStore = store();
+    mongoStore.recordAll(Map.of("u1", T0));
+    dev.presence.testing.FakeTime time = new dev.presence.testing.FakeTime();
+    dev.presence.WriteBehindLastSeenStore store =
+        dev.presence.WriteBehindLastSeenStore.builder(mongoStore).scheduler(time).build();
+    store.recordAll(Map.of("u1", T0.plusSeconds(5), "u2", T0));
+    store.forget(List.of("u1", "u2"));
+    time.advance(java.time.Duration.ofSeconds(5));
+
+    assertThat(stored("u1")).isNull();
+    assertThat(stored("u2")).isNull();
+    assertThat(store.readAll(List.of("u1", "u2"))).isEmpty();
+  }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,7 +24,6 @@ class ClientScriptResourceTest {
       assertThat(in).as("META-INF/resources/presence/" + name + " on the classpath").isNotNull();
       shipped = in.readAllBytes();
     }
-    Path source = Path.of("..", "clients", "js", name);
-    assertThat(shipped).isNotEmpty().isEqualTo(Files.readAllBytes(source));
+    assertThat(shipped).isNotEmpty().isEqualTo(Files.readAllBytes(ClientScriptFixture.source(name)));
   }
 }

@@ -24,11 +24,13 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.ResourceServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,6 +142,14 @@ public final class DemoServer implements AutoCloseable {
         context.addServlet(apiHolder, path);
       }
       context.addServlet(new ServletHolder("page", new StaticServlet()), "/");
+      // presence-client.js, from the adapter jar's META-INF/resources, the way docs/clients.md
+      // tells an embedded Jetty to serve it.
+      context.setBaseResource(ResourceFactory.of(context).newClassLoaderResource("META-INF/resources"));
+      ServletHolder client = new ServletHolder("presence-client", ResourceServlet.class);
+      client.setInitParameter("pathInfoOnly", "false");
+      client.setInitParameter("dirAllowed", "false");
+      client.setInitParameter("cacheControl", "no-cache");
+      context.addServlet(client, "/presence/*");
       WebSocketPresence ws = webSockets;
       ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(ChatEndpoint.class, "/ws")
           .configurator(new PresenceConfigurator(request -> tokens.verify(tokenOf(request))) {

@@ -1,69 +1,51 @@
 package dev.presence.demo;
 
+import static dev.presence.demo.DemoPage.PATIENCE;
+import static dev.presence.demo.DemoPage.connection;
+import static dev.presence.demo.DemoPage.dotClass;
+import static dev.presence.demo.DemoPage.logIn;
+import static dev.presence.demo.DemoPage.member;
+import static dev.presence.demo.DemoPage.memberState;
+import static dev.presence.demo.DemoPage.stale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The page in a real browser: two headless Chromium sessions as two users of one thread. The
  * second user's dot turns green in the first user's page when they log in, gray when they
- * navigate away, green when they come back, and gray when their page closes. Needs the Debian packages chromium and chromium-driver; without them the test is
- * skipped on a developer machine and fails under CI.
+ * navigate away, green when they come back, and gray when their page closes. The page runs the
+ * library's presence-client.js, served from the adapter jar: it reconnects after a server restart,
+ * resyncs after a network drop so that no dot stays stale, and closes its socket on pagehide.
+ * Needs the Debian packages chromium and chromium-driver ({@link Chromium}).
  */
 class BrowserPresenceTest {
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
-  private static final Duration PATIENCE = Duration.ofSeconds(20);
-
   private final Tokens tokens = new Tokens();
+  private final Chromium chromium = new Chromium();
   private MongoServer mongoServer;
   private DemoServer server;
-  private final List<Browser> browsers = new ArrayList<>();
-
-  /** One Chromium with its own driver service and fresh profile. */
-  private record Browser(ChromeDriverService service, WebDriver driver, Path profile) {}
 
   @BeforeEach
   void requireChromium() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    String ci = System.getenv("CI");
-    boolean underCi = ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");
-    if (!present) {
-      String message = "the browser test needs " + CHROMIUM + " and " + CHROMEDRIVER
-          + " (apt-get install -y chromium chromium-driver)";
-      if (underCi) {
-        fail(message + "; under CI it must not be skipped");
-      }
-      Assumptions.abort("Skipping: " + message + "; CI is unset");
-    }
+    Chromium.require();
     mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
     mongoServer.bind("127.0.0.1", 0);
     server = startDemo("0");
@@ -78,14 +60,7 @@ class BrowserPresenceTest {
 
   @AfterEach
   void stop() throws IOException {
-    for (Browser b : browsers) {
-      try {
-        b.driver().quit();
-      } finally {
-        b.service().stop();
-        deleteTree(b.profile());
-      }
-    }
+    chromium.close();
     if (server != null) {
       server.close();
     }
@@ -98,10 +73,7 @@ class BrowserPresenceTest {
   void secondUsersDot_turnsGreenOnLogin_grayOnLeaving_andGrayWhenTheirPageCloses() throws IOException {
     WebDriver alice = open();
     logIn(alice, "alice");
-    alice.findElement(By.id("create-name")).sendKeys("Browser thread");
-    alice.findElement(By.id("create-users")).sendKeys("bob");
-    alice.findElement(By.id("create-button")).click();
-    await().atMost(PATIENCE).until(() -> "false".equals(memberState(alice, "bob")));
+    createThreadWithBob(alice);
     assertThat(dotClass(alice, "bob")).contains("offline");
 
     WebDriver bob = open();
@@ -139,15 +111,15 @@ class BrowserPresenceTest {
   void page_reconnectsAfterTheServerRestarts() throws Exception {
     WebDriver alice = open();
     logIn(alice, "alice");
-    await().atMost(PATIENCE).until(() -> alice.findElement(By.id("connection")).getText().equals("live"));
+    await().atMost(PATIENCE).until(() -> connection(alice).equals("live"));
     int port = server.port();
     server.close(); // the socket drops (1001, server shutting down)
-    await().atMost(PATIENCE).until(() -> alice.findElement(By.id("connection")).getText().equals("offline"));
+    await().atMost(PATIENCE).until(() -> connection(alice).equals("offline"));
     server = startDemo(String.valueOf(port)); // same port, data and token key
     DemoClient api = new DemoClient(server.uri());
     String bob = api.login("bob");
     // The page reconnects on its own (backoff), is registered again, and so sees alice online...
-    await().atMost(PATIENCE).until(() -> alice.findElement(By.id("connection")).getText().equals("live"));
+    await().atMost(PATIENCE).until(() -> connection(alice).equals("live"));
     assertThat(api.post("/threads", bob, "{\"name\":\"after restart\",\"user_ids\":[\"alice\"]}")
         .status()).isEqualTo(201);
     // ...and hears about the thread bob created, with alice online in it.
@@ -156,43 +128,92 @@ class BrowserPresenceTest {
     assertThat(api.get("/stats", bob).body().at("/presence/online_users").asInt()).isEqualTo(1);
   }
 
+  @Test
+  void noDotStaysStale_afterANetworkDrop() throws Exception {
+    DemoClient api = new DemoClient(server.uri());
+    String observer = api.login("observer");
+    try (DroppingProxy network = new DroppingProxy(server.port())) {
+      WebDriver alice = chromium.open("http://127.0.0.1:" + network.port() + "/");
+      logIn(alice, "alice");
+      createThreadWithBob(alice);
+      WebDriver bob = open();
+      logIn(bob, "bob");
+      await().atMost(PATIENCE).until(() -> "true".equals(memberState(alice, "bob")));
+      assertThat(loadedScripts(alice)).as("the page runs the client served from the adapter jar")
+          .anyMatch(url -> url.endsWith("/presence/presence-client.js"));
+
+      // The network drops: alice's socket is reset under her page, and she cannot hear bob leave.
+      network.cut();
+      await().atMost(PATIENCE).until(() -> connection(alice).equals("offline"));
+      bob.get("about:blank");
+      await().atMost(PATIENCE).until(() -> onlineUsers(api, observer) == 0);
+      assertThat(memberState(alice, "bob")).as("what alice last heard").isEqualTo("true");
+      assertThat(stale(alice)).as("shown as possibly out of date").isTrue();
+      // The network is back: the client reconnects, is registered, resyncs, and bob is gray.
+      network.restore();
+      await().atMost(PATIENCE).until(() -> connection(alice).equals("live")
+          && "false".equals(memberState(alice, "bob")) && !stale(alice));
+
+      // Again, and this time bob comes back while alice cannot hear it.
+      network.cut();
+      await().atMost(PATIENCE).until(() -> connection(alice).equals("offline"));
+      bob.navigate().back();
+      await().atMost(PATIENCE).until(() -> onlineUsers(api, observer) == 1);
+      assertThat(memberState(alice, "bob")).isEqualTo("false");
+      network.restore();
+      await().atMost(PATIENCE).until(() -> connection(alice).equals("live")
+          && "true".equals(memberState(alice, "bob")) && !stale(alice));
+      assertThat(onlineUsers(api, observer)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void pagehide_closesTheSocket_andPageshowFromTheCacheReopensIt() throws Exception {
+    DemoClient api = new DemoClient(server.uri());
+    String observer = api.login("observer");
+    WebDriver alice = open();
+    logIn(alice, "alice");
+    createThreadWithBob(alice);
+    WebDriver bob = open();
+    logIn(bob, "bob");
+    await().atMost(PATIENCE).until(() -> "true".equals(memberState(alice, "bob"))
+        && connection(bob).equals("live"));
+
+    // What the browser fires when it puts the page in the back/forward cache.
+    dispatch(bob, "pagehide");
+    await().atMost(PATIENCE).until(() -> "false".equals(memberState(alice, "bob")));
+    assertThat(connection(bob)).isEqualTo("offline");
+    assertThat(onlineUsers(api, observer)).isEqualTo(1);
+
+    dispatch(bob, "pageshow");
+    await().atMost(PATIENCE).until(() -> "true".equals(memberState(alice, "bob"))
+        && connection(bob).equals("live"));
+  }
+
+  private static void createThreadWithBob(WebDriver alice) {
+    alice.findElement(By.id("create-name")).sendKeys("Browser thread");
+    alice.findElement(By.id("create-users")).sendKeys("bob");
+    alice.findElement(By.id("create-button")).click();
+    await().atMost(PATIENCE).until(() -> "false".equals(memberState(alice, "bob")));
+  }
+
+  private static void dispatch(WebDriver driver, String type) {
+    ((JavascriptExecutor) driver).executeScript(
+        "window.dispatchEvent(new PageTransitionEvent(arguments[0], {persisted: true}));", type);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> loadedScripts(WebDriver driver) {
+    return (List<String>) ((JavascriptExecutor) driver).executeScript(
+        "return performance.getEntriesByType('resource').map(e => e.name);");
+  }
+
+  private static int onlineUsers(DemoClient api, String token) throws Exception {
+    return api.get("/stats", token).body().at("/presence/online_users").asInt();
+  }
+
   private WebDriver open() throws IOException {
-    Path profile = Files.createTempDirectory("presence-demo-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-quic", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--window-size=900,700",
-        "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-        .usingAnyFreePort()
-        .build();
-    WebDriver driver = new ChromeDriver(service, options);
-    browsers.add(new Browser(service, driver, profile));
-    driver.get(server.uri().toString());
-    return driver;
-  }
-
-  private static void logIn(WebDriver driver, String user) {
-    driver.findElement(By.id("login-user")).sendKeys(user);
-    driver.findElement(By.id("login-button")).click();
-    await().atMost(PATIENCE).until(() -> driver.findElement(By.id("whoami")).getText()
-        .equals("Logged in as " + user));
-  }
-
-  private static String member(String user) {
-    return ".thread .member[data-user-id='" + user + "']";
-  }
-
-  /** Returns the member's data-online ("true"/"false"), or null while it is not rendered. */
-  private static String memberState(WebDriver driver, String user) {
-    List<WebElement> found = driver.findElements(By.cssSelector(member(user)));
-    return found.isEmpty() ? null : found.get(0).getAttribute("data-online");
-  }
-
-  private static String dotClass(WebDriver driver, String user) {
-    return driver.findElement(By.cssSelector(member(user) + " .dot")).getAttribute("class");
+    return chromium.open(server.uri().toString());
   }
 
   private static void screenshot(WebDriver driver, String name) throws IOException {
@@ -201,16 +222,5 @@ class BrowserPresenceTest {
     Files.createDirectories(target.getParent());
     Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
     assertThat(Files.size(target)).isPositive();
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -466,11 +466,19 @@ class DemoIntegrationTest {
         java.net.http.HttpResponse.BodyHandlers.ofString()).join();
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
-    assertThat(page.body()).contains("<script src=\"/app.js\"></script>").doesNotContain("http://", "https://");
+    assertThat(page.body()).contains("<script type=\"module\" src=\"/app.js\"></script>")
+        .doesNotContain("http://", "https://");
     var js = client.http.sendAsync(java.net.http.HttpRequest.newBuilder(server.uri().resolve("/app.js")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).join();
     assertThat(js.statusCode()).isEqualTo(200);
-    assertThat(js.body()).contains("'{\"type\":\"pong\"}'").doesNotContain("import ", "http://", "https://");
+    assertThat(js.body()).contains("from '/presence/presence-client.js'").doesNotContain("http://", "https://");
+    // The library's client, from the adapter jar's META-INF/resources: the npm package's file.
+    var lib = client.http.sendAsync(java.net.http.HttpRequest.newBuilder(
+        server.uri().resolve("/presence/presence-client.js")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).join();
+    assertThat(lib.statusCode()).isEqualTo(200);
+    assertThat(lib.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("javascript"));
+    assertThat(lib.body()).contains("{ type: 'pong' }").doesNotContain("import ", "http://", "https://");
   }
 
   private static void assertError(Reply r, int status, String fragment) {

@@ -1,10 +1,11 @@
-// The demo page: plain JavaScript, no build step, nothing loaded from the network.
+// The demo page: plain JavaScript modules, no build step, nothing loaded from the network.
 // Status comes from two places: GET /threads (is_online computed by the server from memory)
-// and the WebSocket (user_status_changed events), which keeps the dots current between loads.
-'use strict';
+// and the WebSocket, which keeps the dots current between loads. The WebSocket side (pongs,
+// reconnecting with backoff, pagehide/pageshow, resync after a reconnect) is the library's
+// presence-client.js, served from the presence-jakarta-websocket jar.
+import { createPresenceClient } from '/presence/presence-client.js';
 
-const state = { token: null, userId: null, threads: [], invitations: [], socket: null,
-  retryMs: 500, retryTimer: null, stopped: false, hidden: false };
+const state = { token: null, userId: null, threads: [], invitations: [], client: null };
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,15 +42,14 @@ function enterApp() {
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('whoami').textContent = 'Logged in as ' + state.userId;
-  state.stopped = false;
   refresh();
   connect();
 }
 
 function logout() {
-  state.stopped = true;
   sessionStorage.removeItem('presence-demo');
-  if (state.socket) state.socket.close(1000);
+  if (state.client) state.client.stop();
+  state.client = null;
   state.token = null;
   $('app-view').hidden = true;
   $('login-view').hidden = false;
@@ -166,12 +166,12 @@ function repaint() {
   }
 }
 
-function setStatus(userId, online) {
+function setStatus(userId, presence) {
   for (const t of state.threads) {
     for (const u of t.users) {
       if (u.id === userId) {
-        u.is_online = online;
-        if (!online) u.last_online = new Date().toISOString();
+        u.is_online = presence.online;
+        if (!presence.online) u.last_online = presence.lastOnline || new Date(presence.changedAt || Date.now()).toISOString();
       }
     }
   }
@@ -180,59 +180,57 @@ function setStatus(userId, online) {
 
 // ---------------------------------------------------------------- WebSocket
 
-function connect() {
-  if (state.stopped || !state.token) return;
-  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
-    + '/ws?token=' + encodeURIComponent(state.token);
-  const socket = new WebSocket(url);
-  state.socket = socket;
-  socket.onopen = () => {
-    state.retryMs = 500;
-    showError('');
-    $('connection').textContent = 'live';
-    $('connection').className = 'conn online';
-  };
-  socket.onmessage = (e) => {
-    let m;
-    try { m = JSON.parse(e.data); } catch (err) { return; }
-    switch (m.type) {
-      case 'ping': socket.send('{"type":"pong"}'); break;
-      // Registered: from now on no transition is missed, so load the current state.
-      case 'ready': refresh(); break;
-      case 'user_status_changed': setStatus(m.user_id, m.is_online); break;
-      case 'invitation_accepted':
-      case 'member_joined':
-      case 'thread_added':
-      case 'invitation': refresh(); break;
-      default: break;
-    }
-  };
-  socket.onclose = () => {
-    if (state.socket !== socket) return;
-    $('connection').textContent = 'offline';
-    $('connection').className = 'conn offline';
-    if (state.stopped || state.hidden) return;
-    // Reconnect with exponential backoff and jitter, so a restarted server is not stampeded.
-    const delay = state.retryMs + Math.floor(Math.random() * state.retryMs / 2);
-    state.retryMs = Math.min(state.retryMs * 2, 15000);
-    clearTimeout(state.retryTimer);
-    // Check the token over HTTP first: a restarted server refuses it, and then we log out
-    // instead of retrying a refused handshake forever.
-    state.retryTimer = setTimeout(() => refresh().then(connect), delay);
-  };
+function showConnection(live) {
+  $('connection').textContent = live ? 'live' : 'offline';
+  $('connection').className = 'conn ' + (live ? 'online' : 'offline');
+  // While the socket is down the dots may be out of date: dim them until the next resync.
+  if (!live) $('threads').classList.add('stale');
 }
 
-// A page left for another keeps running its WebSocket in the back/forward cache: frozen, yet the
-// browser still answers ping frames, so the server would keep the user online. Close it when the
-// page is hidden, and reconnect if the page is shown again from that cache.
-window.addEventListener('pagehide', () => {
-  state.hidden = true;
-  if (state.socket) state.socket.close(1000, 'page hidden');
-});
-window.addEventListener('pageshow', (e) => {
-  state.hidden = false;
-  if (e.persisted && state.token && !state.stopped) connect();
-});
+// Called before every attempt. On a reconnect the token is checked over HTTP first: the demo
+// refuses a bad token with HTTP 401 before the upgrade, which a browser reports only as a failed
+// socket, so a restarted server (new token key) would otherwise be retried forever. A 401 logs out
+// (api() does that), which stops the client.
+async function socketUrl({ reconnect }) {
+  if (!state.token) return null;
+  if (reconnect) {
+    try {
+      await api('GET', '/invitations');
+    } catch (err) {
+      if (!state.token) { // refused: api() logged out
+        showError(err.message);
+        return null;
+      }
+      throw err; // the server is not back yet: the client retries with backoff
+    }
+  }
+  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
+    + '/ws?token=' + encodeURIComponent(state.token);
+}
+
+function connect() {
+  if (!state.token || state.client) return;
+  const client = createPresenceClient({ url: socketUrl });
+  state.client = client;
+  client.on('open', () => { showError(''); showConnection(true); });
+  client.on('close', () => showConnection(false));
+  // Registered (after every reconnect too): from now on no transition is missed, so load the state.
+  client.on('resync', async () => {
+    await refresh();
+    if (!client.stale) $('threads').classList.remove('stale');
+  });
+  client.on('status', (e) => { if (e.presence) setStatus(e.userId, e.presence); });
+  client.on('message', (m) => {
+    if (['invitation_accepted', 'member_joined', 'thread_added', 'invitation'].includes(m.type)) refresh();
+  });
+  client.on('auth_refused', () => {
+    if (state.client === client) {
+      logout();
+      showError('The server refused your session: log in again.');
+    }
+  });
+  client.start();
+}
 
 // "last seen N min ago" ages while the page stays open.
 setInterval(() => { if (!$('app-view').hidden) repaint(); }, 30000);

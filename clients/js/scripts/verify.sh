@@ -29,7 +29,7 @@ if [ "$major" -lt 18 ]; then
   exit 1
 fi
 
-node --test --test-reporter=spec test/presence-client.test.js
+node --test --test-reporter=spec test/presence-client.test.js test/thread-user.test.js
 
 pinned=$(node -p 'require("./package-lock.json").packages["node_modules/typescript"].version')
 installed=$(node -p 'try { require("./node_modules/typescript/package.json").version } catch (e) { "" }')
@@ -39,3 +39,14 @@ fi
 echo "presence-client.d.ts: tsc $(node_modules/.bin/tsc --version) --noEmit"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 echo "presence-client.d.ts: type check passed"
+
+# What `npm pack` would put in the tarball: the module, its types, the README and package.json.
+packed=$(npm pack --dry-run --json --loglevel=error | node -e '
+  let s = ""; process.stdin.on("data", (d) => { s += d; }).on("end", () => {
+    console.log(JSON.parse(s)[0].files.map((f) => f.path).sort().join(" "));
+  });')
+if [ "$packed" != "README.md package.json presence-client.d.ts presence-client.js" ]; then
+  echo "npm pack would ship: $packed" >&2
+  exit 1
+fi
+echo "npm pack: $packed"

@@ -582,6 +582,12 @@ describe('api', () => {
     assert.deepEqual(errors, ['boom', 'boom']);
   });
 
+  test('the package name resolves through package.json exports to this module', async () => {
+    const viaName = await import('presence-client');
+    assert.equal(viaName.createPresenceClient, createPresenceClient);
+    assert.equal(viaName.PresenceClient, PresenceClient);
+  });
+
   test('seed merges presence loaded over HTTP (thread users) into the map', () => {
     const { client, of } = setup();
     client.seed([{ id: 'a', is_online: true }, { id: 'b', is_online: false, last_online: '2026-11-29T09:00:00Z' }, { id: 'c' }]);

@@ -4,8 +4,10 @@ import {
   createPresenceClient, isAuthRefusal, PresenceClient, AVAILABILITIES, AUTH_REFUSED_CODE,
   type UserPresence, type Status, type WebSocketConstructor, type CloseEvent,
 } from '../presence-client.js';
+import * as viaPackage from 'presence-client'; // package.json "exports" -> "types"
 
 declare const FakeSocket: WebSocketConstructor;
+const sameFactory: typeof createPresenceClient = viaPackage.createPresenceClient;
 
 const client: PresenceClient = createPresenceClient({
   url: async ({ attempt, reconnect }) => (attempt > 3 && reconnect ? null : 'wss://example.test/ws?token=t'),
@@ -48,7 +50,7 @@ client.setMetadata({ app: '2.3.1' });
 const sent: boolean = client.activity();
 client.start();
 client.stop(1000, 'bye');
-void [bob, all, sent, AVAILABILITIES[0], AUTH_REFUSED_CODE, isAuthRefusal({ code: 1008, reason: 'x' }), client.state];
+void [sameFactory, bob, all, sent, AVAILABILITIES[0], AUTH_REFUSED_CODE, isAuthRefusal({ code: 1008, reason: 'x' }), client.state];
 
 // @ts-expect-error: no such event
 client.on('statuses', () => {});

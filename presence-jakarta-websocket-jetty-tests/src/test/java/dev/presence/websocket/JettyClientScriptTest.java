@@ -56,11 +56,13 @@ class JettyClientScriptTest {
     context.setContextPath("/");
     // As docs/clients.md says: a ServletContextHandler has no WEB-INF/lib to scan, so give it the
     // classpath's META-INF/resources as its base and map a ResourceServlet on /presence/*.
+    // tag::jetty-embedded[]
     context.setBaseResource(ResourceFactory.of(context).newClassLoaderResource("META-INF/resources"));
-    ServletHolder holder = new ServletHolder("presence-client", ResourceServlet.class);
-    holder.setInitParameter("pathInfoOnly", "false"); // resolve /presence/… itself, not just "/…"
-    holder.setInitParameter("dirAllowed", "false");
-    context.addServlet(holder, "/presence/*");
+    ServletHolder client = new ServletHolder("presence-client", ResourceServlet.class);
+    client.setInitParameter("pathInfoOnly", "false"); // look up /presence/..., not just /...
+    client.setInitParameter("dirAllowed", "false");
+    context.addServlet(client, "/presence/*");
+    // end::jetty-embedded[]
     int port = start(context);
     ClientScriptFixture.assertServesClient(URI.create("http://127.0.0.1:" + port + "/"));
   }

@@ -59,6 +59,7 @@ class TomcatClientScriptTest {
     Context context = tomcat.addContext("", Files.createDirectories(scratch.resolve("docs")).toString());
     // As docs/clients.md says: a context made with addContext scans no jars, so mount the adapter
     // jar's META-INF/resources as a resource jar and add the default servlet.
+    // tag::tomcat-embedded[]
     WebResourceRoot resources = new StandardRoot(context);
     resources.createWebResourceSet(WebResourceRoot.ResourceSetType.RESOURCE_JAR, "/",
         WebSocketPresence.class.getProtectionDomain().getCodeSource().getLocation(), "/META-INF/resources");
@@ -66,6 +67,7 @@ class TomcatClientScriptTest {
     Tomcat.addServlet(context, "default", new DefaultServlet());
     context.addServletMappingDecoded("/", "default");
     Tomcat.addDefaultMimeTypeMappings(context);
+    // end::tomcat-embedded[]
     tomcat.start();
     ClientScriptFixture.assertServesClient(URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/"));
   }

@@ -187,6 +187,7 @@ function showConnection(live) {
   if (!live) $('threads').classList.add('stale');
 }
 
+// tag::client[]
 // Called before every attempt. On a reconnect the token is checked over HTTP first: the demo
 // refuses a bad token with HTTP 401 before the upgrade, which a browser reports only as a failed
 // socket, so a restarted server (new token key) would otherwise be retried forever. A 401 logs out
@@ -231,6 +232,7 @@ function connect() {
   });
   client.start();
 }
+// end::client[]
 
 // "last seen N min ago" ages while the page stays open.
 setInterval(() => { if (!$('app-view').hidden) repaint(); }, 30000);

@@ -1,7 +1,5 @@
 package dev.presence.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,7 +15,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
@@ -25,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +41,7 @@ import org.slf4j.LoggerFactory;
 final class ApiServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
-  private static final int MAX_BODY = 64 * 1024;
-  private static final JsonMapper JSON = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final transient DemoStore store;
@@ -65,20 +61,10 @@ final class ApiServlet extends HttpServlet {
     this.counter = counter;
   }
 
-  /** An answer other than 2xx, with the message the client sees. */
-  static final class ApiError extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final int status;
-
-    ApiError(int status, String message) {
-      super(message, null, false, false);
-      this.status = status;
-    }
-  }
-
   @Override
   protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     try {
+      ApiInput.requireJsonIfBody(req);
       route(req, resp);
     } catch (ApiError e) {
       if (e.status == 401) {
@@ -87,11 +73,13 @@ final class ApiServlet extends HttpServlet {
       write(resp, e.status, error(e.getMessage()));
     } catch (MongoException e) {
       LOG.warn("Database call failed for {} {}", req.getMethod(), req.getRequestURI(), e);
-      write(resp, 503, error("database unavailable: " + e.getClass().getSimpleName()));
+      write(resp, 503, error("database unavailable, try again later"));
     } catch (RuntimeException e) {
-      // e.g. a stored thread the enricher rejects (data written by something else): still JSON
-      LOG.error("Failed {} {}", req.getMethod(), req.getRequestURI(), e);
-      write(resp, 500, error("internal error: " + e.getMessage()));
+      // e.g. a stored thread the enricher rejects (data written by something else): still JSON,
+      // and the exception's message goes to the log only, under an incident id the client sees.
+      String incident = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+      LOG.error("Failed {} {} (incident {})", req.getMethod(), req.getRequestURI(), incident, e);
+      write(resp, 500, error("internal error (incident " + incident + ")"));
     }
   }
 
@@ -112,7 +100,7 @@ final class ApiServlet extends HttpServlet {
     } else if (path.equals("/threads")) {
       requireMethod(method, path, "GET", "POST");
       if (method.equals("POST")) {
-        createThread(caller(req), body(req), resp);
+        createThread(caller(req), ApiInput.body(req), resp);
       } else {
         String caller = caller(req);
         ArrayNode out = NODES.arrayNode();
@@ -127,20 +115,20 @@ final class ApiServlet extends HttpServlet {
       write(resp, 200, enricher.enrich(threadJson(memberThread(parts[1], caller))));
     } else if (parts.length == 3 && parts[0].equals("threads") && parts[2].equals("invitations")) {
       requireMethod(method, path, "POST");
-      invite(caller(req), parts[1], body(req), resp);
+      invite(caller(req), parts[1], ApiInput.body(req), resp);
     } else if (parts.length == 4 && parts[0].equals("threads") && parts[2].equals("invitations")
         && parts[3].equals("accept")) {
       requireMethod(method, path, "POST");
       accept(caller(req), parts[1], resp);
     } else {
-      throw new ApiError(404, "no such path: " + path);
+      throw new ApiError(404, "no such path: " + ClientText.excerpt(path));
     }
   }
 
   // ------------------------------------------------------------------ endpoints
 
   private void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    String userId = userId(body(req), "user_id");
+    String userId = ApiInput.userId(ApiInput.body(req), "user_id");
     store.ensureUser(userId);
     ObjectNode out = NODES.objectNode();
     out.put("user_id", userId);
@@ -150,26 +138,20 @@ final class ApiServlet extends HttpServlet {
 
   private void createThread(String caller, ObjectNode body, HttpServletResponse resp)
       throws IOException {
-    JsonNode name = body.get("name");
-    if (name == null || !name.isTextual()) {
-      throw new ApiError(400, "name must be a string but was " + describe(name));
-    }
-    String threadName = name.textValue().strip();
-    if (threadName.isEmpty() || threadName.length() > 200) {
-      throw new ApiError(400, "name must be 1 to 200 characters: '" + name.textValue() + "'");
-    }
+    String threadName = ApiInput.threadName(body);
     Set<String> members = new LinkedHashSet<>();
     members.add(caller);
     JsonNode ids = body.get("user_ids");
     if (ids != null && !ids.isNull()) {
       if (!ids.isArray()) {
-        throw new ApiError(400, "user_ids must be an array of strings but was " + describe(ids));
+        throw new ApiError(400, "user_ids must be an array of strings but was "
+            + ApiInput.describe(ids));
       }
       if (ids.size() > 100) {
         throw new ApiError(400, "user_ids must have at most 100 entries: " + ids.size());
       }
       for (int i = 0; i < ids.size(); i++) {
-        members.add(userIdValue(ids.get(i), "user_ids[" + i + "]"));
+        members.add(ApiInput.userIdValue(ids.get(i), "user_ids[" + i + "]"));
       }
     }
     Date now = new Date();
@@ -189,21 +171,26 @@ final class ApiServlet extends HttpServlet {
     write(resp, 201, enricher.enrich(threadJson(thread)));
   }
 
+  /**
+   * One conditional update; on refusal up to two bounded reads to say why. Never reads or writes
+   * the whole thread, so its cost does not grow with the thread's size.
+   */
   private void invite(String caller, String threadId, ObjectNode body, HttpServletResponse resp)
       throws IOException {
-    String invitee = userId(body, "user_id");
-    Document thread = memberThread(threadId, caller);
-    if (DemoStore.isMember(thread, invitee)) {
-      throw new ApiError(409, invitee + " is already a member of thread " + threadId);
-    }
-    if (store.invite(threadId, caller, invitee, new Date())) {
+    String invitee = ApiInput.userId(body, "user_id");
+    String threadName = store.invite(threadId, caller, invitee, new Date());
+    if (threadName != null) {
       ObjectNode note = NODES.objectNode();
       note.put("type", "invitation");
       note.put("thread_id", threadId);
-      note.put("thread_name", thread.getString("name"));
+      note.put("thread_name", threadName);
       note.put("invited_by", caller);
       registry.sendToUser(invitee, note.toString());
-    }
+    } else if (!store.hasMember(threadId, caller)) {
+      throw notFound(threadId);
+    } else if (store.hasMember(threadId, invitee)) {
+      throw new ApiError(409, invitee + " is already a member of thread " + threadId);
+    } // else already invited: the invitation stands, and is not announced twice
     ObjectNode out = NODES.objectNode();
     out.put("thread_id", threadId);
     out.put("user_id", invitee);
@@ -211,39 +198,45 @@ final class ApiServlet extends HttpServlet {
     write(resp, 201, out);
   }
 
+  /**
+   * One read of the caller's user entry and one conditional update; on refusal one bounded read
+   * to say why. The answer is the new member entry, not the whole thread, so the cost of an
+   * acceptance does not grow with the thread's size (members are told from the in-memory
+   * membership).
+   */
   private void accept(String caller, String threadId, HttpServletResponse resp) throws IOException {
-    Document thread = store.thread(threadId);
-    Document invitation = thread == null ? null : DemoStore.invitationsOf(thread).stream()
-        .filter(i -> caller.equals(i.getString("user_id"))).findFirst().orElse(null);
-    if (invitation == null) {
-      if (thread != null && DemoStore.isMember(thread, caller)) {
+    Document member = store.memberEntries(List.of(caller), new Date()).get(0);
+    Document before = store.accept(threadId, member);
+    if (before == null) {
+      if (store.hasMember(threadId, caller)) {
         throw new ApiError(409, caller + " is already a member of thread " + threadId);
       }
-      throw new ApiError(404, "no pending invitation for " + caller + " to thread " + threadId);
-    }
-    Document member = store.memberEntries(List.of(caller), new Date()).get(0);
-    if (!store.accept(threadId, member)) {
-      throw new ApiError(409, "the invitation of " + caller + " to thread " + threadId
-          + " was already accepted");
+      throw new ApiError(404, "no pending invitation for " + caller + " to thread "
+          + ClientText.excerpt(threadId));
     }
     membership.join(threadId, caller);
-    String inviter = invitation.getString("invited_by");
+    List<Document> invitation = DemoStore.invitationsOf(before);
+    String inviter = invitation.isEmpty() ? null : invitation.get(0).getString("invited_by");
     if (inviter != null) {
       registry.sendToUser(inviter,
           PresenceMessages.invitationAccepted(threadId, caller, registry.isOnline(caller)));
     }
+    JsonNode user = enricher.enrich(objectWithUsers((ObjectNode) toJson(member))).get("users").get(0);
     ObjectNode joined = NODES.objectNode();
     joined.put("type", "member_joined");
     joined.put("thread_id", threadId);
-    joined.set("user", enricher.enrich(objectWithUsers((ObjectNode) toJson(member))).get("users").get(0));
+    joined.set("user", user);
     String message = joined.toString();
-    for (Document u : DemoStore.usersOf(thread)) {
-      String id = u.getString("id");
+    for (String id : membership.membersOf(threadId)) {
       if (!id.equals(caller) && !id.equals(inviter)) {
         registry.sendToUser(id, message);
       }
     }
-    write(resp, 200, enricher.enrich(threadJson(store.thread(threadId))));
+    ObjectNode out = NODES.objectNode();
+    out.put("thread_id", threadId);
+    out.put("thread_name", before.getString("name"));
+    out.set("user", user);
+    write(resp, 200, out);
   }
 
   private JsonNode invitations(String caller) {
@@ -281,9 +274,13 @@ final class ApiServlet extends HttpServlet {
   private Document memberThread(String threadId, String caller) {
     Document thread = store.thread(threadId);
     if (thread == null || !DemoStore.isMember(thread, caller)) {
-      throw new ApiError(404, "thread " + threadId + " not found");
+      throw notFound(threadId);
     }
     return thread;
+  }
+
+  private static ApiError notFound(String threadId) {
+    return new ApiError(404, "thread " + ClientText.excerpt(threadId) + " not found");
   }
 
   private String caller(HttpServletRequest req) {
@@ -293,7 +290,7 @@ final class ApiServlet extends HttpServlet {
     }
     String user = tokens.verify(header.substring(7).strip());
     if (user == null) {
-      throw new ApiError(401, "invalid bearer token");
+      throw new ApiError(401, "invalid or expired bearer token: log in again (POST /login)");
     }
     return user;
   }
@@ -304,54 +301,8 @@ final class ApiServlet extends HttpServlet {
         return;
       }
     }
-    throw new ApiError(405, "method " + method + " not allowed on " + path + " (use "
+    throw new ApiError(405, "method " + method + " not allowed on " + ClientText.excerpt(path) + " (use "
         + String.join(" or ", allowed) + ")");
-  }
-
-  private static ObjectNode body(HttpServletRequest req) throws IOException {
-    byte[] bytes;
-    try (InputStream in = req.getInputStream()) {
-      bytes = in.readNBytes(MAX_BODY + 1);
-    }
-    if (bytes.length > MAX_BODY) {
-      throw new ApiError(413, "request body larger than " + MAX_BODY + " bytes");
-    }
-    JsonNode node;
-    try {
-      node = JSON.readTree(bytes);
-    } catch (JsonProcessingException e) {
-      throw new ApiError(400, "malformed JSON: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
-    }
-    if (node == null || node.isMissingNode()) {
-      throw new ApiError(400, "request body must be a JSON object but was empty");
-    }
-    if (!node.isObject()) {
-      throw new ApiError(400, "request body must be a JSON object but was " + describe(node));
-    }
-    return (ObjectNode) node;
-  }
-
-  private static String userId(ObjectNode body, String field) {
-    return userIdValue(body.get(field), field);
-  }
-
-  private static String userIdValue(JsonNode v, String field) {
-    if (v == null || !v.isTextual()) {
-      throw new ApiError(400, field + " must be a string but was " + describe(v));
-    }
-    if (!DemoStore.isValidUserId(v.textValue())) {
-      throw new ApiError(400, field + " must be 1 to 64 letters, digits, '_', '-' or '.': '"
-          + v.textValue() + "'");
-    }
-    return v.textValue();
-  }
-
-  private static String describe(JsonNode n) {
-    if (n == null || n.isMissingNode()) {
-      return "missing";
-    }
-    return n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static ObjectNode objectWithUsers(ObjectNode user) {

@@ -14,7 +14,9 @@ import jakarta.websocket.Session;
  * its clients send nothing but heartbeat answers, and a {@code {"type":"ready"}} message once the
  * session is registered: a client that loads the thread list after it cannot miss a transition
  * (the WebSocket handshake completes on the client before the server has registered the session,
- * so loading on "open" could). Public only because Jakarta WebSocket requires
+ * so loading on "open" could). An error reply quotes the client's {@code type} only as a short
+ * {@link ClientText#excerpt(String) excerpt}: a client cannot make the server queue copies of a
+ * long string it sent. Public only because Jakarta WebSocket requires
  * endpoint classes to be. One instance per session, confined to it.
  */
 public final class ChatEndpoint extends PresenceEndpoint {
@@ -34,7 +36,7 @@ public final class ChatEndpoint extends PresenceEndpoint {
     String type = PresenceMessages.typeOf(text);
     String problem = type == null
         ? "messages must be JSON objects with a string \"type\""
-        : "unknown message type '" + type + "' (clients send only {\"type\":\"pong\"})";
+        : "unknown message type " + ClientText.excerpt(type) + " (clients send only {\"type\":\"pong\"})";
     presence().send(session, JsonNodeFactory.instance.objectNode()
         .put("type", "error").put("error", problem).toString());
   }

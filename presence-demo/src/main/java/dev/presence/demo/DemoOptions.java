@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
  * @param heartbeatInterval how often every WebSocket is pinged
  * @param heartbeatTimeout how long a WebSocket may stay silent before it is evicted
  * @param offlineGrace how long a user's offline transition waits for a reconnect
+ * @param tokenTtl how long a bearer token from {@code POST /login} is valid (at least 1s)
  */
 public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
-    Duration heartbeatTimeout, Duration offlineGrace) {
+    Duration heartbeatTimeout, Duration offlineGrace, Duration tokenTtl) {
 
   /** The usage text printed with every flag error and by {@code --help}. */
   public static final String USAGE = String.join(System.lineSeparator(),
@@ -26,12 +27,13 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
       "  --heartbeat-interval D    how often every WebSocket is pinged (default 10s)",
       "  --heartbeat-timeout D     silence after which a WebSocket is dropped (default 25s)",
       "  --offline-grace D         wait before a user whose last socket closed goes offline (default 0s)",
+      "  --token-ttl D             how long a login token is valid (default 24h; at least 1s)",
       "  --help                    print this text",
       "durations: a whole number with a unit: 500ms, 2s, 1m, 1h");
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final List<String> FLAGS = List.of("--port", "--mongo-uri",
-      "--heartbeat-interval", "--heartbeat-timeout", "--offline-grace");
+      "--heartbeat-interval", "--heartbeat-timeout", "--offline-grace", "--token-ttl");
 
   /**
    * Validates the settings.
@@ -47,6 +49,10 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
     Objects.requireNonNull(offlineGrace, "offlineGrace");
+    Objects.requireNonNull(tokenTtl, "tokenTtl");
+    if (tokenTtl.getSeconds() < 1) {
+      throw new IllegalArgumentException("--token-ttl must be at least 1s: " + format(tokenTtl));
+    }
     if (heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("--heartbeat-interval must be positive: 0s");
     }
@@ -58,12 +64,13 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
 
   /**
    * Returns the defaults: port 8080, embedded MongoDB, heartbeat every 10 s, timeout 25 s, no
-   * offline grace.
+   * offline grace, tokens valid for 24 h.
    *
    * @return the default options
    */
   public static DemoOptions defaults() {
-    return new DemoOptions(8080, null, Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ZERO);
+    return new DemoOptions(8080, null, Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ZERO,
+        Tokens.DEFAULT_TTL);
   }
 
   /**
@@ -82,6 +89,7 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Duration interval = d.heartbeatInterval;
     Duration timeout = null;
     Duration grace = d.offlineGrace;
+    Duration tokenTtl = d.tokenTtl;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String flag = arg;
@@ -121,6 +129,12 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
         case "--heartbeat-timeout":
           timeout = parseDuration(flag, value);
           break;
+        case "--token-ttl":
+          tokenTtl = parseDuration(flag, value);
+          if (tokenTtl.getSeconds() < 1) {
+            throw new IllegalArgumentException("--token-ttl must be at least 1s: '" + value + "'");
+          }
+          break;
         default: // --offline-grace
           grace = parseDuration(flag, value);
           break;
@@ -130,13 +144,13 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
       timeout = interval.equals(d.heartbeatInterval) ? d.heartbeatTimeout
           : interval.multipliedBy(5).dividedBy(2);
     }
-    return new DemoOptions(port, mongoUri, interval, timeout, grace);
+    return new DemoOptions(port, mongoUri, interval, timeout, grace, tokenTtl);
   }
 
   private static int parsePort(String value) {
     try {
       return new DemoOptions(Integer.parseInt(value), null, Duration.ofSeconds(1),
-          Duration.ofSeconds(2), Duration.ZERO).port;
+          Duration.ofSeconds(2), Duration.ZERO, Tokens.DEFAULT_TTL).port;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--port must be a number between 0 and 65535: '" + value + "'");
     } catch (IllegalArgumentException e) {

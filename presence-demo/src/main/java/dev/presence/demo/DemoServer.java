@@ -21,6 +21,7 @@ import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,7 +81,7 @@ public final class DemoServer implements AutoCloseable {
    *     started is stopped again
    */
   public static DemoServer start(DemoOptions options) throws Exception {
-    return start(options, new Tokens());
+    return start(options, new Tokens(Clock.systemUTC(), options.tokenTtl()));
   }
 
   /** Starts with the given token key, so that tests can restart a server its clients still trust. */
@@ -130,12 +131,14 @@ public final class DemoServer implements AutoCloseable {
       webSockets = WebSocketPresence.builder(registry).pingStyle(PingStyle.BOTH).build();
 
       jetty = new Server();
+      jetty.setErrorHandler(new JsonErrorHandler());
       ServerConnector connector = new ServerConnector(jetty);
       connector.setHost("127.0.0.1");
       connector.setPort(options.port());
       jetty.addConnector(connector);
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
+      context.setErrorHandler(new JsonErrorHandler());
       ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter);
       ServletHolder apiHolder = new ServletHolder("api", api);
       for (String path : List.of("/login", "/stats", "/invitations", "/threads", "/threads/*")) {
@@ -161,7 +164,7 @@ public final class DemoServer implements AutoCloseable {
           .build();
       JakartaWebSocketServletContainerInitializer.configure(context,
           (servletContext, container) -> container.addEndpoint(endpoint));
-      jetty.setHandler(new WebSocketTokenGate(tokens, context));
+      jetty.setHandler(new SecurityHeaders(new WebSocketTokenGate(tokens, context)));
       jetty.setStopTimeout(2000);
       jetty.start();
       return new DemoServer(embedded, mongo, registry, webSockets, jetty, connector.getLocalPort());

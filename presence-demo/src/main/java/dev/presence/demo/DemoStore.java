@@ -3,13 +3,14 @@ package dev.presence.demo;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
-import com.mongodb.client.result.UpdateResult;
 import dev.presence.ThreadMembership;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
 
 /**
@@ -122,29 +124,66 @@ final class DemoStore {
 
   List<Document> invitationsFor(String userId) {
     return threads.find(Filters.eq("invitations.user_id", userId))
-        .projection(Projections.fields(Projections.include("id", "name", "invitations"),
+        .projection(Projections.fields(Projections.include("id", "name"),
+            Projections.elemMatch("invitations", Filters.eq("user_id", userId)),
             Projections.excludeId()))
         .sort(Sorts.ascending("created_at"))
         .into(new ArrayList<>());
   }
 
-  /** Adds an invitation unless one for the invitee is already pending; true if added. */
-  boolean invite(String threadId, String inviter, String invitee, Date now) {
-    UpdateResult r = threads.updateOne(
-        Filters.and(Filters.eq("id", threadId), Filters.ne("invitations.user_id", invitee)),
+  /**
+   * Adds a pending invitation in one conditional update (one {@code findAndModify}, whatever the
+   * thread's size): only if {@code inviter} is a member, {@code invitee} is not, and no invitation
+   * of {@code invitee} is pending. Atomic on the thread document, so an invitation racing an
+   * acceptance can never re-invite a user who has just joined.
+   *
+   * @return the thread's name if the invitation was added, else null (see {@link #hasMember} and
+   *     {@link #exists} for why)
+   */
+  String invite(String threadId, String inviter, String invitee, Date now) {
+    Document t = threads.findOneAndUpdate(
+        Filters.and(Filters.eq("id", threadId), Filters.eq("users.id", inviter),
+            Filters.ne("users.id", invitee), Filters.ne("invitations.user_id", invitee)),
         Updates.push("invitations", new Document("user_id", invitee)
-            .append("invited_by", inviter).append("invited_at", now)));
-    return r.getModifiedCount() > 0;
+            .append("invited_by", inviter).append("invited_at", now)),
+        new FindOneAndUpdateOptions()
+            .projection(Projections.fields(Projections.include("name"), Projections.excludeId())));
+    return t == null ? null : t.getString("name");
   }
 
-  /** Turns the pending invitation into membership; false if there was none any more. */
-  boolean accept(String threadId, Document member) {
+  /**
+   * Turns the pending invitation of {@code member} into membership in one conditional update (one
+   * {@code findAndModify}, whatever the thread's size): the invitation is pulled and the member
+   * pushed only if the invitation is pending and the user is not a member yet, so of two racing
+   * acceptances exactly one succeeds.
+   *
+   * @return the thread before the update, projected to its {@code name} and the accepted
+   *     invitation ({@code invitations: [{user_id, invited_by, invited_at}]}), or null if nothing
+   *     was changed
+   */
+  Document accept(String threadId, Document member) {
     String userId = member.getString("id");
-    UpdateResult r = threads.updateOne(
-        Filters.and(Filters.eq("id", threadId), Filters.eq("invitations.user_id", userId)),
+    return threads.findOneAndUpdate(
+        Filters.and(Filters.eq("id", threadId), Filters.eq("invitations.user_id", userId),
+            Filters.ne("users.id", userId)),
         Updates.combine(Updates.pull("invitations", new Document("user_id", userId)),
-            Updates.push("users", member)));
-    return r.getModifiedCount() > 0;
+            Updates.push("users", member)),
+        new FindOneAndUpdateOptions()
+            .projection(Projections.fields(Projections.include("name"),
+                Projections.elemMatch("invitations", Filters.eq("user_id", userId)),
+                Projections.excludeId()))
+            .returnDocument(ReturnDocument.BEFORE));
+  }
+
+  /** Returns whether the thread exists and has {@code userId} as a member: one bounded read. */
+  boolean hasMember(String threadId, String userId) {
+    return exists(Filters.and(Filters.eq("id", threadId), Filters.eq("users.id", userId)));
+  }
+
+  /** Returns whether a thread matches: one read returning at most its {@code id}. */
+  boolean exists(Bson filter) {
+    return threads.find(filter).projection(Projections.fields(Projections.include("id"),
+        Projections.excludeId())).limit(1).first() != null;
   }
 
   @SuppressWarnings("unchecked")

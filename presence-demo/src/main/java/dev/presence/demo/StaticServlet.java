@@ -25,7 +25,7 @@ final class StaticServlet extends HttpServlet {
     String[] file = FILES.get(req.getRequestURI());
     if (file == null) {
       ApiServlet.write(resp, 404, JsonNodeFactory.instance.objectNode()
-          .put("error", "no such path: " + req.getRequestURI()));
+          .put("error", "no such path: " + ClientText.excerpt(req.getRequestURI())));
       return;
     }
     byte[] bytes;

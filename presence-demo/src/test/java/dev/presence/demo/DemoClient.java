@@ -24,7 +24,7 @@ final class DemoClient {
     this.base = base;
   }
 
-  record Reply(int status, JsonNode body) {
+  record Reply(int status, JsonNode body, java.net.http.HttpHeaders headers) {
     String error() {
       return body.path("error").asText(null);
     }
@@ -34,10 +34,20 @@ final class DemoClient {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET(), token);
   }
 
+  /** POSTs {@code body} (none if null) as {@code application/json}. */
   Reply post(String path, String token, String body) {
-    return send(HttpRequest.newBuilder(base.resolve(path))
+    return post(path, token, body, body == null ? null : "application/json");
+  }
+
+  /** POSTs {@code body} (none if null) with the given Content-Type (none if null). */
+  Reply post(String path, String token, String body, String contentType) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
         .POST(body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body)), token);
+            : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return send(b, token);
   }
 
   private Reply send(HttpRequest.Builder b, String token) {
@@ -47,7 +57,8 @@ final class DemoClient {
     try {
       HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
-      return new Reply(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
+      return new Reply(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()),
+          r.headers());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

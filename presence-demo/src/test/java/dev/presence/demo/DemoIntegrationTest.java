@@ -23,11 +23,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The integration checklist, against the running demo (embedded MongoDB, Jetty on port 0) over
  * real HTTP and WebSocket. Each test uses its own users, so the tests share one server.
  */
+@ExtendWith(ErrorLogGuard.class)
 class DemoIntegrationTest {
   private static final AtomicInteger RUN = new AtomicInteger();
   private static MongoServer mongoServer;
@@ -171,7 +173,10 @@ class DemoIntegrationTest {
 
       Reply accepted = client.post("/threads/" + thread + "/invitations/accept", td, null);
       assertThat(accepted.status()).isEqualTo(200);
-      assertThat(DemoClient.member(accepted.body(), dave).get("is_online").asBoolean()).isTrue();
+      assertThat(accepted.body().path("thread_id").asText()).isEqualTo(thread);
+      assertThat(accepted.body().path("thread_name").asText()).isEqualTo("Project");
+      assertThat(accepted.body().path("user").path("id").asText()).isEqualTo(dave);
+      assertThat(accepted.body().path("user").path("is_online").asBoolean()).isTrue();
 
       eventually().until(() -> !as.ofType("invitation_accepted").isEmpty());
       JsonNode note = as.ofType("invitation_accepted").get(0);
@@ -427,21 +432,27 @@ class DemoIntegrationTest {
     String thread = client.createThread(token, "Errors");
     assertError(client.post("/threads/" + thread + "/invitations", token, "{\"user_id\":true}"), 400, "user_id must be a string but was boolean");
     assertError(client.post("/threads/" + thread + "/invitations", token, "{\"user_id\":\"" + u("peggy") + "\"}"), 409, "already a member");
-    assertError(client.get("/threads/nope", token), 404, "thread nope not found");
+    assertError(client.get("/threads/nope", token), 404, "thread 'nope' not found");
     assertError(client.post("/threads/nope/invitations/accept", token, null), 404, "no pending invitation");
-    assertError(client.get("/login", null), 405, "method GET not allowed on /login");
-    assertError(client.get("/nowhere", null), 404, "no such path: /nowhere");
+    assertError(client.get("/login", null), 405, "method GET not allowed on '/login'");
+    assertError(client.get("/nowhere", null), 404, "no such path: '/nowhere'");
     assertThat(client.get("/threads/" + thread, token).status()).isEqualTo(200);
   }
 
   @Test
-  void corruptStoredThread_answersJson500NamingTheField_andTheServerKeepsServing() {
+  void corruptStoredThread_answersJson500WithAnIncidentId_notTheExceptionMessage() {
     String victor = u("victor");
     String token = client.login(victor);
     mongo.getDatabase("checklist").getCollection("threads").insertOne(new Document("id", "corrupt" + suffix)
         .append("name", "written by something else")
         .append("users", List.of(new Document("id", victor), new Document("name", "no id"))));
-    assertError(client.get("/threads/corrupt" + suffix, token), 500, "thread.users[1].id must be a non-blank string");
+    ErrorLogGuard.expect("(incident ");
+    Reply r = client.get("/threads/corrupt" + suffix, token);
+    assertError(r, 500, "internal error (incident ");
+    // The exception's message is logged, never sent to the client.
+    assertThat(r.error()).doesNotContain("users", "non-blank", "Exception");
+    assertThat(ErrorLogGuard.errors()).anySatisfy(line -> assertThat(line).contains(r.error()
+        .substring(r.error().indexOf("incident ") + 9, r.error().length() - 1)));
     assertThat(client.get("/stats", token).status()).isEqualTo(200);
   }
 

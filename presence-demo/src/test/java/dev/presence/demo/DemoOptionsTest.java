@@ -17,14 +17,16 @@ class DemoOptionsTest {
     assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(o.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(25));
     assertThat(o.offlineGrace()).isZero();
+    assertThat(o.tokenTtl()).isEqualTo(Duration.ofHours(24));
   }
 
   @Test
   void everyFlag_isParsed_withSpaceOrEquals() {
     DemoOptions o = DemoOptions.parse("--port", "0", "--mongo-uri=mongodb://db:27017/app",
-        "--heartbeat-interval", "500ms", "--heartbeat-timeout=2s", "--offline-grace", "1m");
+        "--heartbeat-interval", "500ms", "--heartbeat-timeout=2s", "--offline-grace", "1m",
+        "--token-ttl", "15m");
     assertThat(o).isEqualTo(new DemoOptions(0, "mongodb://db:27017/app", Duration.ofMillis(500),
-        Duration.ofSeconds(2), Duration.ofMinutes(1)));
+        Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofMinutes(15)));
   }
 
   @Test
@@ -55,6 +57,8 @@ class DemoOptionsTest {
     assertBad(new String[] {"--heartbeat-interval", "0s"}, "--heartbeat-interval must be positive: '0s'");
     assertBad(new String[] {"--heartbeat-interval", "10s", "--heartbeat-timeout", "10s"},
         "--heartbeat-timeout (10s) must be longer than --heartbeat-interval (10s)");
+    assertBad(new String[] {"--token-ttl", "500ms"}, "--token-ttl must be at least 1s: '500ms'");
+    assertBad(new String[] {"--token-ttl", "1d"}, "--token-ttl must be a duration like 500ms, 2s, 1m or 1h: '1d'");
     assertBad(new String[] {"--mongo-uri", "localhost:27017"},
         "--mongo-uri must start with mongodb:// or mongodb+srv://: 'localhost:27017'");
   }

@@ -138,7 +138,7 @@ public final class DemoServer implements AutoCloseable {
       jetty.addConnector(connector);
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
-      context.setErrorHandler(new JsonErrorHandler());
+      context.setErrorHandler(new ServletJsonErrorHandler());
       ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter);
       ServletHolder apiHolder = new ServletHolder("api", api);
       for (String path : List.of("/login", "/stats", "/invitations", "/threads", "/threads/*")) {

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The demo's data in MongoDB, in the shape a chat application keeps it: {@code users}
@@ -34,6 +36,7 @@ import org.bson.types.ObjectId;
  * I/O and runs on an HTTP request thread, never on a WebSocket or heartbeat thread.
  */
 final class DemoStore {
+  private static final Logger LOG = LoggerFactory.getLogger(DemoStore.class);
   private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private final MongoCollection<Document> users;
@@ -59,14 +62,29 @@ final class DemoStore {
     }
   }
 
-  /** Loads every thread's members into the index: one query at start, none per transition. */
+  /**
+   * Loads every thread's members into the index: one query at start, none per transition. A
+   * member entry without a string id (data written by something else) is skipped, counted and
+   * logged once, so that one bad document cannot keep the server from starting.
+   */
   int loadMembership(ThreadMembership membership) {
     int n = 0;
+    int skipped = 0;
     for (Document t : threads.find().projection(Projections.include("id", "users.id"))) {
+      Object threadId = t.get("id");
       for (Document u : usersOf(t)) {
-        membership.join(t.getString("id"), u.getString("id"));
+        Object userId = u.get("id");
+        if (threadId instanceof String && userId instanceof String && !((String) userId).isBlank()
+            && !((String) threadId).isBlank()) {
+          membership.join((String) threadId, (String) userId);
+        } else {
+          skipped++;
+        }
       }
       n++;
+    }
+    if (skipped > 0) {
+      LOG.warn("Skipped {} thread member entries without a string id or thread id", skipped);
     }
     return n;
   }
@@ -186,16 +204,26 @@ final class DemoStore {
         Projections.excludeId())).limit(1).first() != null;
   }
 
-  @SuppressWarnings("unchecked")
+  /** The thread's member entries that are documents (anything else stored there is ignored). */
   static List<Document> usersOf(Document thread) {
-    Object users = thread.get("users");
-    return users instanceof List ? (List<Document>) users : List.of();
+    return documents(thread.get("users"));
   }
 
-  @SuppressWarnings("unchecked")
+  /** The thread's pending invitations that are documents. */
   static List<Document> invitationsOf(Document thread) {
-    Object inv = thread.get("invitations");
-    return inv instanceof List ? (List<Document>) inv : List.of();
+    return documents(thread.get("invitations"));
+  }
+
+  private static List<Document> documents(Object value) {
+    List<Document> out = new ArrayList<>();
+    if (value instanceof List) {
+      for (Object o : (List<?>) value) {
+        if (o instanceof Document) {
+          out.add((Document) o);
+        }
+      }
+    }
+    return out;
   }
 
   static boolean isMember(Document thread, String userId) {

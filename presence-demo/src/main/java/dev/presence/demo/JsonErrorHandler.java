@@ -19,9 +19,10 @@ import org.eclipse.jetty.util.Callback;
  * path, a failure outside the API servlet) in the API's format, {@code {"error": "..."}} as
  * {@code application/json}, whatever the client accepts, never an HTML page, a stack trace or an
  * exception's message: a 5xx says only its status, a 4xx its reason cut to a short excerpt.
- * Installed on the server and on the servlet context. Stateless, hence thread-safe.
+ * Installed on the server; {@link ServletJsonErrorHandler} does the same for the servlet context.
+ * Stateless, hence thread-safe.
  */
-final class JsonErrorHandler extends org.eclipse.jetty.ee10.servlet.ErrorHandler {
+final class JsonErrorHandler extends org.eclipse.jetty.server.handler.ErrorHandler {
   private static final String JSON = "application/json";
 
   JsonErrorHandler() {
@@ -41,6 +42,11 @@ final class JsonErrorHandler extends org.eclipse.jetty.ee10.servlet.ErrorHandler
       text = ClientText.cut(reason);
     }
     return JsonNodeFactory.instance.objectNode().put("error", text).toString();
+  }
+
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
   }
 
   @Override

@@ -18,10 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -35,8 +37,10 @@ import org.openqa.selenium.WindowType;
  * navigate away, green when they come back, and gray when their page closes. The page runs the
  * library's presence-client.js, served from the adapter jar: it reconnects after a server restart,
  * resyncs after a network drop so that no dot stays stale, and closes its socket on pagehide.
- * Needs the Debian packages chromium and chromium-driver ({@link Chromium}).
+ * Needs the Debian packages chromium and chromium-driver ({@link Chromium}). Every test fails if
+ * a page reported a Content-Security-Policy violation in its console.
  */
+@ExtendWith(ErrorLogGuard.class)
 class BrowserPresenceTest {
   private final Tokens tokens = new Tokens();
   private final Chromium chromium = new Chromium();
@@ -60,6 +64,16 @@ class BrowserPresenceTest {
 
   @AfterEach
   void stop() throws IOException {
+    List<String> violations = List.of();
+    try {
+      violations = chromium.cspViolations();
+    } finally {
+      stopAll();
+    }
+    assertThat(violations).as("CSP violations in the browser console").isEmpty();
+  }
+
+  private void stopAll() throws IOException {
     chromium.close();
     if (server != null) {
       server.close();
@@ -188,6 +202,28 @@ class BrowserPresenceTest {
     dispatch(bob, "pageshow");
     await().atMost(PATIENCE).until(() -> "true".equals(memberState(alice, "bob"))
         && connection(bob).equals("live"));
+  }
+
+  @Test
+  void page_runsUnderTheStrictContentSecurityPolicy_whichBlocksInjectedInlineCode() throws IOException {
+    WebDriver alice = open();
+    logIn(alice, "alice");
+    await().atMost(PATIENCE).until(() -> connection(alice).equals("live"));
+    assertThat(Chromium.cspViolations(alice)).as("the page itself").isEmpty();
+    // The policy is enforced: inline style and script injected into the page are refused, and
+    // the browser reports it where the check after each test looks.
+    ((JavascriptExecutor) alice).executeScript("const s = document.createElement('style');"
+        + "s.textContent = 'body{background:red}'; document.head.appendChild(s);"
+        + "const j = document.createElement('script'); j.textContent = 'window.inlineRan = true';"
+        + "document.body.appendChild(j);");
+    assertThat(((JavascriptExecutor) alice).executeScript("return window.inlineRan === true"))
+        .isEqualTo(false);
+    List<String> seen = new ArrayList<>();
+    await().atMost(PATIENCE).until(() -> {
+      seen.addAll(Chromium.cspViolations(alice));
+      String all = String.join("\n", seen);
+      return all.contains("style-src") && all.contains("script-src");
+    });
   }
 
   private static void createThreadWithBob(WebDriver alice) {

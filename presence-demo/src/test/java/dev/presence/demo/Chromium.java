@@ -10,12 +10,15 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 
 /**
  * Headless Chromium sessions for the browser tests, each with its own driver service and fresh
@@ -59,10 +62,35 @@ final class Chromium implements AutoCloseable {
         .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
         .usingAnyFreePort()
         .build();
+    // The browser console, where Chromium reports Content-Security-Policy violations.
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     WebDriver driver = new ChromeDriver(service, options);
     browsers.add(new Browser(service, driver, profile));
     driver.get(url);
     return driver;
+  }
+
+  /**
+   * Returns (and drains) the console lines of every open browser that report a
+   * Content-Security-Policy violation.
+   */
+  List<String> cspViolations() {
+    List<String> out = new ArrayList<>();
+    for (Browser b : browsers) {
+      out.addAll(cspViolations(b.driver()));
+    }
+    return out;
+  }
+
+  /** Returns (and drains) the console lines of one browser that report a CSP violation. */
+  static List<String> cspViolations(WebDriver driver) {
+    List<String> out = new ArrayList<>();
+    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
+      if (e.getMessage().contains("Content Security Policy")) {
+        out.add(e.getMessage());
+      }
+    }
+    return out;
   }
 
   @Override

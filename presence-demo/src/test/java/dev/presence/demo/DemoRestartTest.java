@@ -18,11 +18,13 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The demo against a MongoDB it does not own ({@code --mongo-uri}): shutdown flushes last seen,
  * and a restarted demo loads the thread membership so that status fan-out works at once.
  */
+@ExtendWith(ErrorLogGuard.class)
 class DemoRestartTest {
   private MongoServer mongoServer;
   private String uri;

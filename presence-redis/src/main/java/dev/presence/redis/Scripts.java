@@ -8,32 +8,60 @@ package dev.presence.redis;
 final class Scripts {
   private Scripts() {}
 
-  /** ARGV: op, user, channel, nodeId, millis. Returns the seq, or -1 if the node is not joined. */
+  static final int TRANSITION_ID = 0;
+  static final int JOIN_ID = 1;
+  static final int RENEW_ID = 2;
+  static final int CLAIM_ID = 3;
+  static final int LEAVE_ID = 4;
+  static final int SNAPSHOT_ID = 5;
+
+  /**
+   * Returns the six scripts, in the order of the ids above, publishing with {@code command}:
+   * {@code PUBLISH} on a standalone Redis, {@code SPUBLISH} (sharded, Redis 7) on a Redis Cluster,
+   * where the node's channel shares the slot of its keys.
+   */
+  static String[] publishingWith(String command) {
+    String[] all = {TRANSITION, JOIN, RENEW, CLAIM, LEAVE, SNAPSHOT};
+    for (int i = 0; i < all.length; i++) {
+      all[i] = all[i].replace("'PUBLISH'", "'" + command + "'");
+    }
+    return all;
+  }
+
+  /**
+   * ARGV: op, user, channel, nodeId, millis, lastSeq. Returns the seq, or -1 if the node is not
+   * joined. The seq is above {@code lastSeq} (the highest the node has had back), so it keeps
+   * growing even if Redis lost the node's keys (a failover before replication).
+   */
   static final String TRANSITION = """
       if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
       if ARGV[1] == '+' then redis.call('SADD', KEYS[3], ARGV[2])
       else redis.call('SREM', KEYS[3], ARGV[2]) end
       local seq = redis.call('INCR', KEYS[4])
+      local last = tonumber(ARGV[6])
+      if seq <= last then seq = last + 1; redis.call('SET', KEYS[4], seq) end
       redis.call('PUBLISH', ARGV[3], ARGV[4] .. '|' .. seq .. '|' .. ARGV[1] .. '|' .. ARGV[5] .. '|' .. ARGV[2])
       return seq
       """;
 
   /**
-   * ARGV: leaseMillis, channel, nodeId, millis, users... Replaces the node's user set, takes the
-   * lease and announces the replacement. Returns the seq.
+   * ARGV: leaseMillis, channel, nodeId, millis, lastSeq, users... Replaces the node's user set,
+   * takes the lease and announces the replacement. Returns the seq (above lastSeq).
    */
   static final String JOIN = """
       redis.call('SET', KEYS[1], '1')
       redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
       redis.call('DEL', KEYS[3])
       local n = #ARGV
-      local i = 5
+      local i = 6
       while i <= n do
         local j = math.min(i + 4999, n)
         redis.call('SADD', KEYS[3], unpack(ARGV, i, j))
         i = j + 1
       end
       local seq = redis.call('INCR', KEYS[4])
+      local last = tonumber(ARGV[5])
+      if seq <= last then seq = last + 1; redis.call('SET', KEYS[4], seq) end
       redis.call('PUBLISH', ARGV[2], ARGV[3] .. '|' .. seq .. '|R|' .. ARGV[4] .. '|')
       return seq
       """;

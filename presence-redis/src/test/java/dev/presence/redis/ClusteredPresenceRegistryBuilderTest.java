@@ -18,7 +18,7 @@ class ClusteredPresenceRegistryBuilderTest {
 
   @Test
   void badSettings_failAtOnce_namingSettingAndValue() {
-    ClusteredPresenceRegistry.Builder b = ClusteredPresenceRegistry.builder();
+    ClusteredPresenceRegistryBuilder b = ClusteredPresenceRegistry.builder();
     assertThatIllegalArgumentException().isThrownBy(() -> b.nodeId(" "))
         .withMessage("nodeId must not be blank: ' '");
     assertThatIllegalArgumentException().isThrownBy(() -> b.nodeId("a|b"))

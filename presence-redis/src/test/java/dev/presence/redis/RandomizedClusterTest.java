@@ -80,11 +80,11 @@ class RandomizedClusterTest {
     assertThat(expected).as("seed %d", seed).isNotEmpty();
     for (TestNode n : nodes) {
       await("view of " + n.registry.nodeId() + ", seed " + seed).atMost(Duration.ofSeconds(10))
-          .until(() -> n.registry.isHealthyForTest() && n.registry.onlineUsers().equals(expected)
+          .until(() -> n.registry.status().inSync() && n.registry.onlineUsers().equals(expected)
               && n.registry.onlineUserCount() == expected.size());
     }
     for (TestNode n : nodes) {
-      assertThat(n.registry.counters().recoveries.get()).as("resyncs of %s", n.registry.nodeId())
+      assertThat(n.registry.status().resyncs()).as("resyncs of %s", n.registry.nodeId())
           .isGreaterThan(1);
       n.assertEventsAlternate();
       Map<String, Boolean> last = new HashMap<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.testing.RecordingOutbound;
 import java.time.Duration;
@@ -26,7 +27,8 @@ class RedisRestartTest {
     redis = RedisServer.startOrSkip();
     a = TestNode.start(redis, "a", "restart", LEASE);
     b = TestNode.start(redis, "b", "restart", LEASE);
-    c = TestNode.start(redis, "c", "restart", LEASE);
+    c = TestNode.startCrashable(redis, "c", "restart", LEASE,
+        PresenceRegistry.builder().withoutHeartbeat());
   }
 
   @AfterEach
@@ -56,7 +58,7 @@ class RedisRestartTest {
 
     redis.stop();
     for (TestNode n : List.of(a, b, c)) {
-      await().atMost(Duration.ofSeconds(3)).until(() -> !n.registry.isHealthyForTest());
+      await().atMost(Duration.ofSeconds(3)).until(() -> !n.registry.status().inSync());
     }
 
     // during the outage: connection threads do not wait on Redis, and local presence works
@@ -74,7 +76,7 @@ class RedisRestartTest {
 
     Set<String> after = Set.of("on-a", "on-b", "on-a-and-b", "arrives-during-outage");
     for (TestNode n : List.of(a, b, c)) {
-      await().atMost(LEASE).until(() -> n.registry.isHealthyForTest()
+      await().atMost(LEASE).until(() -> n.registry.status().inSync()
           && n.registry.onlineUsers().equals(after));
     }
     for (TestNode n : List.of(a, b, c)) {
@@ -99,8 +101,7 @@ class RedisRestartTest {
     }
 
     redis.stop();
-    c.registry.crash(); // gone while nobody could notice
-    c = null;
+    c.crash(); // gone while nobody could notice
     redis.start(); // empty: no lease of c left to expire, nothing for a reaper to claim
 
     // a and b resync, find no trace of c and keep its users for one lease TTL (c could still

@@ -42,7 +42,7 @@ class SequencingTest {
 
     assertThat(b.registry.isOnline("u1")).isTrue();
     assertThat(b.eventsOf("u1")).containsExactly(true);
-    assertThat(b.registry.counters().snapshotsLoaded.get()).isEqualTo(1); // only at start
+    assertThat(b.registry.status().snapshotsLoaded()).isEqualTo(1); // only at start
   }
 
   @Test
@@ -57,7 +57,7 @@ class SequencingTest {
 
     assertThat(b.registry.isOnline("u1")).isTrue();
     assertThat(b.eventsOf("u1")).containsExactly(true);
-    assertThat(b.registry.counters().snapshotsLoaded.get()).isGreaterThan(1);
+    assertThat(b.registry.status().snapshotsLoaded()).isGreaterThan(1);
   }
 
   @Test

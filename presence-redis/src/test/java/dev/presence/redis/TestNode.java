@@ -4,21 +4,79 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceRegistry;
+import dev.presence.testing.RecordingOutbound;
+import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
-/** One node of a test cluster: a clustered registry and every cluster event it delivered. */
+/**
+ * One node of a test cluster: a clustered registry and every cluster event it delivered. A node
+ * started {@link #startCrashable crashable} talks to Redis through a client of its own, which
+ * {@link #crash()} shuts down: from then on the node can neither renew nor say goodbye, which is
+ * what a crashed process or a partition looks like to Redis and to the other nodes.
+ */
 final class TestNode implements AutoCloseable {
   final ClusteredPresenceRegistry registry;
   final List<PresenceEvent> events = new CopyOnWriteArrayList<>();
+  private final RedisClient ownClient;
+  private int markers;
 
-  private TestNode(ClusteredPresenceRegistry registry) {
+  private TestNode(ClusteredPresenceRegistry registry, RedisClient ownClient) {
     this.registry = registry;
+    this.ownClient = ownClient;
     registry.addListener(events::add);
+  }
+
+  /** A node whose Redis connections {@link #crash()} can cut for good. */
+  static TestNode startCrashable(RedisServer redis, String nodeId, String prefix,
+      Duration leaseTtl, PresenceRegistry.Builder local) {
+    RedisClient client = RedisClient.create(redis.uri());
+    try {
+      return new TestNode(ClusteredPresenceRegistry.builder()
+          .redisClient(client)
+          .nodeId(nodeId)
+          .keyPrefix(prefix)
+          .leaseTtl(leaseTtl)
+          .leaseRenewalInterval(leaseTtl.dividedBy(4))
+          .commandTimeout(Duration.ofMillis(500))
+          .local(local)
+          .build(), client);
+    } catch (RuntimeException e) {
+      client.shutdown();
+      throw e;
+    }
+  }
+
+  /** Dies as far as Redis can tell: its connections are gone, no goodbye is ever sent. */
+  void crash() {
+    if (ownClient == null) {
+      throw new IllegalStateException("start the node with startCrashable to crash it");
+    }
+    ownClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+
+  /**
+   * Waits until every one of {@code others} has applied everything this node announced so far:
+   * a node applies another's messages in sequence order, so once a fresh marker user of this
+   * node is online there, everything this node published before it is applied there too.
+   */
+  void awaitSeenBy(TestNode... others) {
+    String marker = "marker-" + registry.nodeId() + "-" + (++markers);
+    var session = registry.connect(marker, "s", new RecordingOutbound());
+    for (TestNode n : others) {
+      awaitTrue(() -> n.registry.isOnline(marker), marker + " on " + n.registry.nodeId());
+    }
+    session.close(); // it goes offline in the background (after the grace, if any)
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what) {
+    org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(2)).until(condition::getAsBoolean);
   }
 
   static TestNode start(RedisServer redis, String nodeId, String prefix, Duration leaseTtl) {
@@ -35,7 +93,7 @@ final class TestNode implements AutoCloseable {
         .leaseRenewalInterval(leaseTtl.dividedBy(4))
         .commandTimeout(Duration.ofMillis(500))
         .local(local)
-        .build());
+        .build(), null);
   }
 
   /** Events of one user, in delivery order. */
@@ -67,5 +125,8 @@ final class TestNode implements AutoCloseable {
   @Override
   public void close() {
     registry.close();
+    if (ownClient != null) {
+      ownClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 }

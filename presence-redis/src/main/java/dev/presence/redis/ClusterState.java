@@ -219,6 +219,7 @@ final class ClusterState {
 
   private CompletableFuture<Void> load(NodeView v) {
     v.loading = true;
+    v.receivedBeforeRequest = v.buffer.size();
     long generation = ++v.loadGeneration;
     CompletableFuture<Void> done = new CompletableFuture<>();
     CompletableFuture<ClusterTransport.Snapshot> read;
@@ -268,8 +269,16 @@ final class ClusterState {
     }
     v.synced = true;
     ArrayDeque<Message> buffered = v.buffer;
+    int older = v.receivedBeforeRequest;
     v.buffer = new ArrayDeque<>();
     for (Message m : buffered) {
+      if (older-- > 0 && m.seq() > s.seq()) {
+        // Received before the snapshot was asked for, yet newer than it: the store assigns a
+        // number before publishing it, so no real message can be; a forgery or a replay from a
+        // store that lost data. Dropping it keeps a bogus number from causing reload after reload.
+        LOG.debug("Dropping {}: ahead of the snapshot of {} at {}", m, v.node, s.seq());
+        continue;
+      }
       accept(v, m);
     }
     retireIfIdle(v);
@@ -356,6 +365,8 @@ final class ClusterState {
     boolean loading;
     long loadGeneration;
     ArrayDeque<Message> buffer = new ArrayDeque<>();
+    /** How many buffered messages were received before the pending snapshot was asked for. */
+    int receivedBeforeRequest;
     Scheduler.Cancellable orphanTimer;
 
     NodeView(String node) {

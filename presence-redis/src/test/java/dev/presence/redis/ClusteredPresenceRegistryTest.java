@@ -149,7 +149,9 @@ class ClusteredPresenceRegistryTest {
 
   @Test
   void lookupsSendNothingToRedis_andEachNodeLevelTransitionIsOneScriptCall() {
-    // a lease long enough that no renewal or reaper round runs during the count
+    // only two nodes, with a lease long enough that no renewal or reaper round runs meanwhile
+    closeNodes();
+    a = b = c = null;
     Duration longLease = Duration.ofSeconds(120);
     try (TestNode x = TestNode.start(redis, "x", prefix + "-quiet", longLease);
         TestNode y = TestNode.start(redis, "y", prefix + "-quiet", longLease)) {

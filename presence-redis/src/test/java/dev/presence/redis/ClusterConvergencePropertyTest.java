@@ -19,7 +19,7 @@ import net.jqwik.api.constraints.Size;
  * the union of the live nodes' local registries, every node agrees on who holds whom, and every
  * node's events per user alternate and end in the true state.
  */
-class ClusterConvergenceProperties {
+class ClusterConvergencePropertyTest {
   private static final int NODES = 4;
   private static final int USERS = 6;
 

@@ -1,0 +1,454 @@
+package dev.presence;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells every online member of a user's {@link Audience} when the user goes online or offline,
+ * either at once or coalesced per recipient into one {@code presence_diff} per batch window, and
+ * gives a session that just connected a {@code presence_state} of its whole audience, so that a
+ * reconnecting client repaints without reading a database. Wire shapes: docs/fanout.md.
+ *
+ * <ul>
+ *   <li><b>Batch window 0</b> (the default): one {@code user_status_changed} per transition per
+ *       online recipient, exactly the messages of {@link StatusBroadcaster}.
+ *   <li><b>Batch window &gt; 0</b>: a transition costs O(1) (it is recorded once in the window,
+ *       not once per recipient). When the window ends, each online recipient gets at most one
+ *       {@code presence_diff} listing the users of its audience whose online flag differs from
+ *       the start of the window; a user who went offline and back (or online and back) within the
+ *       window is in neither list. Identical diffs are serialized once. A recipient whose diff
+ *       would list more than {@link Builder#maxDiffUsers} users gets {@code presence_resync}
+ *       followed by a {@code presence_state} instead.
+ * </ul>
+ *
+ * <p>Listeners of the registry are unaffected: they still see every transition, per user in
+ * order. Only wire messages are batched.
+ *
+ * <p><b>Order.</b> Everything sent to one recipient (diffs, immediate messages, states) is sent
+ * under that recipient's lock, so a {@code presence_state} is never overtaken by an older diff
+ * that would undo it: whatever a client applies last about a user is that user's latest state.
+ *
+ * <p><b>Shutdown.</b> {@link #close()} stops all fan-out at once. Close the fan-out before the
+ * registry when a node stops: the registry's close takes every user offline, and every
+ * co-member pair would otherwise be told (clients reconnect to another node anyway).
+ *
+ * <p>Thread-safe. Install it before sessions connect: users already online when it is built are
+ * taken from {@link PresenceRegistry#onlineUsers()} once.
+ */
+public final class PresenceFanout implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceFanout.class);
+  private static final int STRIPES = 256;
+
+  private final PresenceRegistry registry;
+  private final Audience audience;
+  private final Duration batchWindow;
+  private final int maxDiffUsers;
+  private final Scheduler scheduler;
+  private final boolean ownsScheduler;
+  /** Per-recipient send order: every message to a recipient goes out under its stripe. */
+  private final Object[] stripes = new Object[STRIPES];
+  /** Guards {@link #window}, {@link #seq}, {@link #flushTimer} and writes of {@link #online}. */
+  private final Object lock = new Object();
+  /** Serializes flushes, should the scheduler run two at once. */
+  private final Object flushLock = new Object();
+  /** Users online as the fan-out's events tell (batched mode): what states show of subjects. */
+  private final Set<String> online = ConcurrentHashMap.newKeySet();
+  private final AtomicLong messages = new AtomicLong();
+  private final AtomicLong resyncs = new AtomicLong();
+  private DiffWindow window = new DiffWindow();
+  private long seq;
+  private Scheduler.Cancellable flushTimer;
+  private volatile boolean closed;
+  private final Subscription subscription;
+
+  private PresenceFanout(Builder b) {
+    this.registry = b.registry;
+    this.audience = b.audience;
+    this.batchWindow = b.batchWindow;
+    this.maxDiffUsers = b.maxDiffUsers;
+    this.ownsScheduler = b.scheduler == null && !b.batchWindow.isZero();
+    this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-fanout") : b.scheduler;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+    this.subscription = registry.addListener(this::onTransition);
+    if (!batchWindow.isZero()) {
+      synchronized (lock) {
+        for (String u : registry.onlineUsers()) {
+          if (!window.changes.containsKey(u)) {
+            online.add(u);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Returns a builder for a fan-out over {@code registry}'s transitions to {@code audience}.
+   *
+   * @param registry where transitions come from and messages go out
+   * @param audience who hears about whom
+   * @return a new builder with batch window 0 and {@code maxDiffUsers} 1,000
+   * @throws NullPointerException if an argument is null
+   */
+  public static Builder builder(PresenceRegistry registry, Audience audience) {
+    return new Builder(Objects.requireNonNull(registry, "registry"),
+        Objects.requireNonNull(audience, "audience"));
+  }
+
+  /**
+   * Sends {@code session} the {@code presence_state} of its user's audience: every member's
+   * visible online flag, the user themselves excluded. Call it once the session is registered
+   * (right after {@link PresenceRegistry#connect}); diffs sent afterwards apply on top of it.
+   * Cost: O(audience) map lookups, no I/O.
+   *
+   * @param session the session that just connected; nothing is sent if it is already closed
+   * @param send delivers the text to that one session; must not block (like
+   *     {@link Outbound#send}), and is called at most once, on the calling thread
+   * @throws NullPointerException if an argument is null
+   */
+  public void sendState(PresenceSession session, Consumer<String> send) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(send, "send");
+    String viewer = session.userId();
+    synchronized (stripe(viewer)) {
+      if (closed || !session.isOpen()) {
+        return;
+      }
+      send.accept(stateOf(viewer));
+      messages.incrementAndGet();
+    }
+  }
+
+  /** The state message of {@code viewer}; registers the state in the window when batching. */
+  private String stateOf(String viewer) {
+    Collection<String> members = audience.audienceOf(viewer);
+    Map<String, Boolean> users = new TreeMap<>();
+    if (batchWindow.isZero()) {
+      for (String m : members) {
+        if (!m.equals(viewer)) {
+          users.put(m, registry.isOnline(m) && visibleTo(viewer, m));
+        }
+      }
+    } else {
+      synchronized (lock) { // one cut of the window: later changes carry a higher sequence number
+        for (String m : members) {
+          if (!m.equals(viewer)) {
+            users.put(m, online.contains(m) && visibleTo(viewer, m));
+          }
+        }
+        window.states.putIfAbsent(viewer, seq);
+      }
+    }
+    return FanoutMessages.state(users);
+  }
+
+  /**
+   * Returns the batch window.
+   *
+   * @return zero for immediate {@code user_status_changed} messages
+   */
+  public Duration batchWindow() {
+    return batchWindow;
+  }
+
+  /**
+   * Returns how many messages this fan-out has handed to recipients (counting one per recipient
+   * user, whatever their number of sessions; states once per session).
+   *
+   * @return the count since it was built
+   */
+  public long messagesSent() {
+    return messages.get();
+  }
+
+  /**
+   * Returns how many times a recipient's diff was replaced by {@code presence_resync} and a
+   * state because it would have listed more than {@code maxDiffUsers} users.
+   *
+   * @return the count since it was built
+   */
+  public long resyncs() {
+    return resyncs.get();
+  }
+
+  /**
+   * Stops the fan-out at once: no further message is sent, changes of the current window are
+   * dropped, the listener is removed and a scheduler the fan-out created is stopped. Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    subscription.close();
+    synchronized (lock) {
+      if (flushTimer != null) {
+        flushTimer.cancel();
+        flushTimer = null;
+      }
+      window = new DiffWindow();
+    }
+    if (ownsScheduler) {
+      scheduler.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ transitions
+
+  private void onTransition(PresenceEvent event) {
+    if (closed) {
+      return;
+    }
+    if (batchWindow.isZero()) {
+      sendNow(event);
+      return;
+    }
+    synchronized (lock) {
+      if (event.online()) {
+        online.add(event.userId());
+      } else {
+        online.remove(event.userId());
+      }
+      window.record(event.userId(), event.online(), ++seq);
+      scheduleFlushLocked();
+    }
+  }
+
+  /** Today's behaviour: one message per online recipient, now. */
+  private void sendNow(PresenceEvent event) {
+    String subject = event.userId();
+    String message = null;
+    for (String member : audience.audienceOf(subject)) {
+      if (!member.equals(subject) && registry.isOnline(member) && visibleTo(member, subject)) {
+        if (message == null) {
+          message = PresenceMessages.userStatusChanged(subject, event.online());
+        }
+        synchronized (stripe(member)) {
+          if (registry.sendToUser(member, message) > 0) {
+            messages.incrementAndGet();
+          }
+        }
+      }
+    }
+  }
+
+  private void scheduleFlushLocked() {
+    if (flushTimer != null || closed) {
+      return;
+    }
+    try {
+      flushTimer = scheduler.schedule(this::flush, batchWindow);
+    } catch (RuntimeException e) {
+      LOG.warn("Scheduler refused the presence fan-out flush; changes wait for the next one", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ flushing
+
+  private void flush() {
+    synchronized (flushLock) {
+      DiffWindow w;
+      synchronized (lock) {
+        w = window;
+        window = new DiffWindow();
+        flushTimer = null;
+      }
+      if (closed || w.isEmpty()) {
+        return;
+      }
+      try {
+        send(diffs(w));
+      } catch (RuntimeException | Error e) {
+        LOG.warn("Presence fan-out flush failed; {} changes dropped", w.changes.size(), e);
+      }
+    }
+  }
+
+  /** Per recipient, the users it must hear about, with their latest flag. */
+  private Map<String, Diff> diffs(DiffWindow w) {
+    Map<String, Diff> out = new HashMap<>();
+    for (DiffWindow.Change c : w.changes.values()) {
+      if (!c.flipped()) {
+        continue;
+      }
+      for (String r : audience.audienceOf(c.userId)) {
+        if (!r.equals(c.userId) && registry.isOnline(r) && visibleTo(r, c.userId)) {
+          out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest);
+        }
+      }
+    }
+    // A recipient sent a state within the window also hears of everyone who changed after that
+    // state, even if they are back where the window started: the state may show them between.
+    for (Map.Entry<String, Long> s : w.states.entrySet()) {
+      String r = s.getKey();
+      if (!registry.isOnline(r)) {
+        continue;
+      }
+      Collection<String> members = null;
+      for (DiffWindow.Change c : w.changes.values()) {
+        if (c.flipped() || c.lastSeq <= s.getValue() || c.userId.equals(r)) {
+          continue; // flipped: already in; not after the state: the state has it
+        }
+        if (members == null) {
+          members = audience.audienceOf(r);
+        }
+        if (members.contains(c.userId) && visibleTo(r, c.userId)) {
+          out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest);
+        }
+      }
+    }
+    return out;
+  }
+
+  private void send(Map<String, Diff> diffs) {
+    Map<Diff, String> texts = new HashMap<>();
+    for (Map.Entry<String, Diff> e : diffs.entrySet()) {
+      String r = e.getKey();
+      Diff d = e.getValue();
+      synchronized (stripe(r)) {
+        if (closed) {
+          return;
+        }
+        if (d.size() > maxDiffUsers) {
+          resyncs.incrementAndGet();
+          if (registry.sendToUser(r, FanoutMessages.RESYNC) > 0) {
+            registry.sendToUser(r, stateOf(r));
+            messages.addAndGet(2);
+          }
+        } else {
+          String text = texts.computeIfAbsent(d, k -> FanoutMessages.diff(k.online, k.offline));
+          if (registry.sendToUser(r, text) > 0) {
+            messages.incrementAndGet();
+          }
+        }
+      }
+    }
+  }
+
+  /** The policy hook: whether {@code viewer} may see {@code subject}'s presence at all. */
+  private boolean visibleTo(String viewer, String subject) {
+    return true;
+  }
+
+  private Object stripe(String userId) {
+    int h = userId.hashCode();
+    return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
+  }
+
+  @Override
+  public String toString() {
+    return "PresenceFanout(batchWindow=" + batchWindow + ", " + audience + ")";
+  }
+
+  /** One recipient's diff; equal content, equal diff (so that its text is made once). */
+  private static final class Diff {
+    final List<String> online = new ArrayList<>(4);
+    final List<String> offline = new ArrayList<>(4);
+
+    void add(String userId, boolean isOnline) {
+      (isOnline ? online : offline).add(userId);
+    }
+
+    int size() {
+      return online.size() + offline.size();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Diff d && online.equals(d.online) && offline.equals(d.offline);
+    }
+
+    @Override
+    public int hashCode() {
+      return online.hashCode() * 31 + offline.hashCode();
+    }
+  }
+
+  /**
+   * Builds a {@link PresenceFanout}. Setters validate at once. Not thread-safe.
+   */
+  public static final class Builder {
+    private static final Duration MAX_WINDOW = Duration.ofMinutes(1);
+    private final PresenceRegistry registry;
+    private final Audience audience;
+    private Duration batchWindow = Duration.ZERO;
+    private int maxDiffUsers = 1000;
+    private Scheduler scheduler;
+
+    private Builder(PresenceRegistry registry, Audience audience) {
+      this.registry = registry;
+      this.audience = audience;
+    }
+
+    /**
+     * Sets how long changes are collected before each recipient gets one {@code presence_diff}.
+     * Zero (the default) sends one {@code user_status_changed} per transition at once.
+     *
+     * @param window zero, or a positive duration of at most one minute
+     * @return this builder
+     * @throws NullPointerException if {@code window} is null
+     * @throws IllegalArgumentException if {@code window} is negative or longer than a minute
+     */
+    public Builder batchWindow(Duration window) {
+      Objects.requireNonNull(window, "batchWindow");
+      if (window.isNegative()) {
+        throw new IllegalArgumentException("batchWindow must not be negative: " + window);
+      }
+      if (window.compareTo(MAX_WINDOW) > 0) {
+        throw new IllegalArgumentException("batchWindow must be at most PT1M: " + window);
+      }
+      this.batchWindow = window;
+      return this;
+    }
+
+    /**
+     * Sets the most users one {@code presence_diff} may list. A recipient whose diff for a
+     * window would list more gets {@code presence_resync} and a fresh {@code presence_state}
+     * instead. Default 1,000.
+     *
+     * @param max a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max} is not positive
+     */
+    public Builder maxDiffUsers(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxDiffUsers must be positive: " + max);
+      }
+      this.maxDiffUsers = max;
+      return this;
+    }
+
+    /**
+     * Sets the scheduler that ends batch windows. Default: a daemon thread of the fan-out's
+     * own, stopped by {@link PresenceFanout#close()}; a scheduler given here is not closed.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     * @throws NullPointerException if {@code scheduler} is null
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Builds the fan-out and starts listening to the registry.
+     *
+     * @return the running fan-out; close it to stop
+     */
+    public PresenceFanout build() {
+      return new PresenceFanout(this);
+    }
+  }
+}

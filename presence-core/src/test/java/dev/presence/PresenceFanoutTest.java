@@ -1,0 +1,365 @@
+package dev.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.presence.testing.FakeTime;
+import dev.presence.testing.PresenceView;
+import dev.presence.testing.RecordingOutbound;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PresenceFanoutTest {
+  private static final Duration WINDOW = Duration.ofSeconds(1);
+  private final FakeTime time = new FakeTime();
+  private final PresenceRegistry registry = PresenceRegistry.builder().withoutHeartbeat()
+      .ticker(time).clock(time.clock()).scheduler(time).build();
+  private final ThreadMembership threads = new ThreadMembership();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : toClose) {
+      c.close();
+    }
+    registry.close();
+  }
+
+  private PresenceFanout batched() {
+    return fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW).scheduler(time));
+  }
+
+  private PresenceFanout fanout(PresenceFanout.Builder b) {
+    PresenceFanout f = b.build();
+    toClose.add(f);
+    return f;
+  }
+
+  private RecordingOutbound connect(String user) {
+    RecordingOutbound out = new RecordingOutbound();
+    registry.connect(user, "s1", out);
+    return out;
+  }
+
+  private static String diff(List<String> online, List<String> offline) {
+    StringBuilder users = new StringBuilder();
+    for (String u : online) {
+      users.append(users.length() == 0 ? "" : ",").append("\"").append(u).append("\":{\"is_online\":true}");
+    }
+    return "{\"type\":\"presence_diff\",\"online\":" + ids(online) + ",\"offline\":" + ids(offline)
+        + ",\"users\":{" + users + "}}";
+  }
+
+  private static String ids(List<String> ids) {
+    return ids.isEmpty() ? "[]" : "[\"" + String.join("\",\"", ids) + "\"]";
+  }
+
+  // ------------------------------------------------------------------ window 0
+
+  /** Runs one script of connects and closes and returns every outbound's messages. */
+  private static Map<String, List<String>> script(boolean useFanout) {
+    FakeTime t = new FakeTime();
+    PresenceRegistry r = PresenceRegistry.builder().withoutHeartbeat().ticker(t).clock(t.clock())
+        .scheduler(t).build();
+    ThreadMembership m = new ThreadMembership();
+    m.joinAll("t1", List.of("alice", "bob", "carol"));
+    m.joinAll("t2", List.of("carol", "dave"));
+    AutoCloseable installed = useFanout
+        ? PresenceFanout.builder(r, m).build()
+        : StatusBroadcaster.install(r, m);
+    Map<String, RecordingOutbound> outs = new HashMap<>();
+    Map<String, PresenceSession> sessions = new HashMap<>();
+    for (String step : List.of("bob/1", "bob/2", "carol/1", "alice/1", "dave/1", "-bob/1",
+        "-alice/1", "alice/2", "-bob/2", "-carol/1", "bob/3", "-dave/1")) {
+      boolean close = step.startsWith("-");
+      String key = close ? step.substring(1) : step;
+      if (close) {
+        sessions.get(key).close();
+      } else {
+        RecordingOutbound o = new RecordingOutbound();
+        outs.put(key, o);
+        String[] p = key.split("/");
+        sessions.put(key, r.connect(p[0], p[1], o));
+      }
+    }
+    try {
+      installed.close();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    r.close();
+    Map<String, List<String>> sent = new HashMap<>();
+    outs.forEach((k, o) -> sent.put(k, List.copyOf(o.sent)));
+    return sent;
+  }
+
+  @Test
+  void windowZero_sendsExactlyTheMessagesOfStatusBroadcaster() {
+    Map<String, List<String>> fanout = script(true);
+    assertThat(fanout).isEqualTo(script(false));
+    assertThat(fanout.get("bob/1")).containsExactly(
+        "{\"type\":\"user_status_changed\",\"user_id\":\"carol\",\"is_online\":true}",
+        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true}");
+  }
+
+  @Test
+  void windowZero_isTheDefault_andNeedsNoScheduler() {
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads));
+    threads.joinAll("t1", List.of("alice", "bob"));
+    RecordingOutbound bob = connect("bob");
+    connect("alice");
+    assertThat(f.batchWindow()).isZero();
+    assertThat(bob.sent).containsExactly(
+        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true}");
+    assertThat(time.pendingTasks()).isZero();
+  }
+
+  // ------------------------------------------------------------------ batching
+
+  @Test
+  void changesWithinAWindow_reachEachRecipientAsOneDiff_whenTheWindowEnds() {
+    threads.joinAll("t1", List.of("alice", "bob", "carol", "dave"));
+    batched();
+    RecordingOutbound dave = connect("dave");
+    time.advance(WINDOW);
+    dave.sent.clear();
+
+    connect("alice");
+    connect("bob");
+    PresenceSession carol = registry.connect("carol", "s1", new RecordingOutbound());
+    carol.close();
+    assertThat(dave.sent).isEmpty();
+
+    time.advance(WINDOW.minusMillis(1));
+    assertThat(dave.sent).isEmpty();
+    time.advance(Duration.ofMillis(1));
+    assertThat(dave.sent).containsExactly(diff(List.of("alice", "bob"), List.of()));
+  }
+
+  @Test
+  void aUserWhoFlipsAndFlipsBackWithinAWindow_isInNeitherList() {
+    threads.joinAll("t1", List.of("alice", "bob", "carol"));
+    batched();
+    RecordingOutbound bob = connect("bob");
+    PresenceSession alice = registry.connect("alice", "s1", new RecordingOutbound());
+    time.advance(WINDOW);
+    bob.sent.clear();
+
+    alice.close();
+    registry.connect("alice", "s2", new RecordingOutbound());
+    PresenceSession carol = registry.connect("carol", "s1", new RecordingOutbound());
+    carol.close();
+    time.advance(WINDOW);
+
+    assertThat(bob.sent).isEmpty();
+    assertThat(time.pendingTasks()).isZero();
+  }
+
+  @Test
+  void listenersStillSeeEveryTransitionInOrder_whileTheWireIsCoalesced() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    batched();
+    List<String> heard = new CopyOnWriteArrayList<>();
+    toClose.add(registry.addListener(e -> heard.add(e.userId() + (e.online() ? "+" : "-"))));
+    RecordingOutbound bob = connect("bob");
+    time.advance(WINDOW);
+    bob.sent.clear();
+
+    for (int i = 0; i < 3; i++) {
+      registry.connect("alice", "s" + i, new RecordingOutbound()).close();
+    }
+    registry.connect("alice", "last", new RecordingOutbound());
+    time.advance(WINDOW);
+    registry.sendToUser("alice", "x"); // irrelevant traffic
+    registry.connect("alice", "last", new RecordingOutbound()).close(); // replaced, then closed
+    time.advance(WINDOW);
+
+    assertThat(heard).containsExactly("bob+", "alice+", "alice-", "alice+", "alice-", "alice+", "alice-",
+        "alice+", "alice-");
+    assertThat(bob.sent).containsExactly(diff(List.of("alice"), List.of()),
+        diff(List.of(), List.of("alice")));
+  }
+
+  @Test
+  void eachRecipientHearsOnlyOfItsOwnAudience_andNeverOfItself() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    threads.joinAll("t2", List.of("bob", "carol"));
+    batched();
+    RecordingOutbound alice = connect("alice");
+    RecordingOutbound bob = connect("bob");
+    RecordingOutbound carol = connect("carol");
+    time.advance(WINDOW);
+
+    assertThat(alice.sent).containsExactly(diff(List.of("bob"), List.of()));
+    assertThat(carol.sent).containsExactly(diff(List.of("bob"), List.of()));
+    assertThat(bob.sent).containsExactly(diff(List.of("alice", "carol"), List.of()));
+  }
+
+  @Test
+  void aRecipientWithMoreChangesThanTheBound_getsAResyncAndAState_insteadOfADiff() {
+    threads.joinAll("t1", List.of("alice", "bob", "carol", "dave"));
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW)
+        .scheduler(time).maxDiffUsers(2));
+    RecordingOutbound dave = connect("dave");
+    time.advance(WINDOW);
+    dave.sent.clear();
+    connect("alice");
+    connect("bob");
+    connect("carol");
+    time.advance(WINDOW);
+
+    assertThat(dave.sent).containsExactly("{\"type\":\"presence_resync\"}",
+        "{\"type\":\"presence_state\",\"users\":{\"alice\":{\"is_online\":true},"
+            + "\"bob\":{\"is_online\":true},\"carol\":{\"is_online\":true}}}");
+    assertThat(f.resyncs()).isEqualTo(1);
+    // alice's diff lists bob and carol: within the bound
+    assertThat(new PresenceView().applyAll(dave.sent).onlineUsers())
+        .containsExactly("alice", "bob", "carol");
+  }
+
+  // ------------------------------------------------------------------ state on connect
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1000})
+  void aSessionThatConnects_getsTheStateOfItsWholeAudience(long windowMillis) {
+    threads.joinAll("t1", List.of("alice", "bob", "carol"));
+    threads.joinAll("t2", List.of("alice", "dave"));
+    threads.join("t3", "erin");
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads)
+        .batchWindow(Duration.ofMillis(windowMillis)).scheduler(time));
+    connect("bob");
+    connect("dave");
+    connect("erin");
+    RecordingOutbound out = new RecordingOutbound();
+    PresenceSession alice = registry.connect("alice", "s1", out);
+    f.sendState(alice, out::send);
+
+    assertThat(out.sent).containsExactly("{\"type\":\"presence_state\",\"users\":{"
+        + "\"bob\":{\"is_online\":true},\"carol\":{\"is_online\":false},\"dave\":{\"is_online\":true}}}");
+  }
+
+  @Test
+  void aClosedSession_getsNoState() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    PresenceFanout f = batched();
+    RecordingOutbound out = new RecordingOutbound();
+    PresenceSession alice = registry.connect("alice", "s1", out);
+    alice.close();
+    f.sendState(alice, out::send);
+    assertThat(out.sent).isEmpty();
+  }
+
+  @Test
+  void aUserWhoFlipsBackAfterAStateWasSent_isInTheNextDiffOfThatRecipient() {
+    threads.joinAll("t1", List.of("alice", "bob", "carol"));
+    PresenceFanout f = batched();
+    connect("carol");
+    time.advance(WINDOW);
+    PresenceSession carol1 = registry.connect("carol", "s1", new RecordingOutbound()); // replaces
+
+    carol1.close(); // carol offline (window: started online)
+    RecordingOutbound out = new RecordingOutbound();
+    PresenceSession bob = registry.connect("bob", "s1", out);
+    f.sendState(bob, out::send); // shows carol offline
+    registry.connect("carol", "s2", new RecordingOutbound()); // back: no net change in the window
+    time.advance(WINDOW);
+
+    assertThat(new PresenceView().applyAll(out.sent).onlineUsers()).containsExactly("carol");
+    assertThat(out.sent).hasSize(2);
+  }
+
+  // ------------------------------------------------------------------ convergence
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  void randomChurn_everyClientsViewEqualsTheTruth_afterTheLastWindow(int seed) {
+    Random rnd = new Random(seed);
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      users.add("u" + i);
+    }
+    for (int t = 0; t < 4; t++) {
+      for (String u : users) {
+        if (rnd.nextInt(3) == 0) {
+          threads.join("t" + t, u);
+        }
+      }
+    }
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW)
+        .scheduler(time).maxDiffUsers(1 + rnd.nextInt(4)));
+    Map<String, PresenceSession> sessions = new HashMap<>();
+    Map<String, RecordingOutbound> outs = new HashMap<>();
+    for (int step = 0; step < 400; step++) {
+      String u = users.get(rnd.nextInt(users.size()));
+      String key = u + "/" + rnd.nextInt(2);
+      PresenceSession s = sessions.get(key);
+      if (s != null && s.isOpen()) {
+        s.close();
+      } else {
+        RecordingOutbound o = new RecordingOutbound();
+        PresenceSession fresh = registry.connect(u, key, o);
+        sessions.put(key, fresh);
+        outs.put(key, o);
+        f.sendState(fresh, o::send);
+      }
+      time.advance(Duration.ofMillis(rnd.nextInt(400)));
+    }
+    time.advance(WINDOW);
+
+    Set<String> truth = registry.onlineUsers();
+    sessions.forEach((key, s) -> {
+      if (s.isOpen()) {
+        String viewer = s.userId();
+        Set<String> expected = new TreeSet<>(threads.audienceOf(viewer));
+        expected.retainAll(truth);
+        assertThat(new PresenceView().applyAll(outs.get(key).sent).onlineUsers())
+            .as("view of session %s", key).isEqualTo(expected);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ shutdown and settings
+
+  @Test
+  void afterClose_nothingIsSent_evenWhenTheRegistryTakesEveryoneOffline() {
+    threads.joinAll("t1", List.of("alice", "bob", "carol"));
+    PresenceFanout f = batched();
+    RecordingOutbound bob = connect("bob");
+    connect("alice");
+    f.close();
+    registry.connect("carol", "s1", new RecordingOutbound());
+    registry.close();
+    time.advance(WINDOW.multipliedBy(2));
+
+    assertThat(bob.sent).isEmpty();
+    assertThat(f.messagesSent()).isZero();
+  }
+
+  @Test
+  void builder_rejectsBadSettings_namingThem() {
+    PresenceFanout.Builder b = PresenceFanout.builder(registry, threads);
+    assertThatThrownBy(() -> b.batchWindow(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("batchWindow must not be negative: PT-0.001S");
+    assertThatThrownBy(() -> b.batchWindow(Duration.ofMinutes(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("batchWindow must be at most PT1M: PT2M");
+    assertThatThrownBy(() -> b.maxDiffUsers(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxDiffUsers must be positive: 0");
+    assertThatThrownBy(() -> b.batchWindow(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("batchWindow");
+    assertThatThrownBy(() -> PresenceFanout.builder(null, threads))
+        .isInstanceOf(NullPointerException.class).hasMessage("registry");
+    assertThatThrownBy(() -> b.scheduler(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("scheduler");
+  }
+}

@@ -1,0 +1,83 @@
+package dev.presence.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a client knows of others' presence after applying the server's messages in order, the way
+ * presence-client.js does: {@code presence_state} replaces the map, {@code presence_diff} and
+ * {@code user_status_changed} update it, anything else is ignored. Not thread-safe.
+ */
+public final class PresenceView {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Map<String, Boolean> online = new TreeMap<>();
+  private int states;
+  private int diffs;
+  private int resyncs;
+
+  /** Applies every message in order and returns this view. */
+  public PresenceView applyAll(Iterable<String> messages) {
+    for (String m : messages) {
+      apply(m);
+    }
+    return this;
+  }
+
+  /** Applies one message. */
+  public void apply(String message) {
+    JsonNode n;
+    try {
+      n = JSON.readTree(message);
+    } catch (Exception e) {
+      throw new AssertionError("not JSON: " + message, e);
+    }
+    switch (n.path("type").asText()) {
+      case "presence_state" -> {
+        states++;
+        online.clear();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.get("users").fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          online.put(e.getKey(), e.getValue().get("is_online").booleanValue());
+        }
+      }
+      case "presence_diff" -> {
+        diffs++;
+        n.get("online").forEach(u -> online.put(u.textValue(), true));
+        n.get("offline").forEach(u -> online.put(u.textValue(), false));
+      }
+      case "user_status_changed" -> online.put(n.get("user_id").textValue(), n.get("is_online").booleanValue());
+      case "presence_resync" -> resyncs++;
+      default -> { }
+    }
+  }
+
+  /** The users this client believes online. */
+  public java.util.Set<String> onlineUsers() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    online.forEach((u, on) -> {
+      if (on) {
+        out.add(u);
+      }
+    });
+    return out;
+  }
+
+  public Map<String, Boolean> map() {
+    return online;
+  }
+
+  public int states() {
+    return states;
+  }
+
+  public int diffs() {
+    return diffs;
+  }
+
+  public int resyncs() {
+    return resyncs;
+  }
+}

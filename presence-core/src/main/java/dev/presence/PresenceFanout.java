@@ -1,10 +1,9 @@
 package dev.presence;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -278,13 +277,16 @@ public final class PresenceFanout implements AutoCloseable {
   /** Per recipient, the users it must hear about, with their latest flag. */
   private Map<String, Diff> diffs(DiffWindow w) {
     Map<String, Diff> out = new HashMap<>();
-    for (DiffWindow.Change c : w.changes.values()) {
-      if (!c.flipped()) {
-        continue;
-      }
-      for (String r : audience.audienceOf(c.userId)) {
-        if (!r.equals(c.userId) && registry.isOnline(r) && visibleTo(r, c.userId)) {
-          out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest);
+    if (audience instanceof ThreadMembership threads) {
+      diffsByThread(w, threads, out);
+    } else {
+      for (DiffWindow.Change c : w.changes.values()) {
+        if (c.flipped()) {
+          for (String r : audience.audienceOf(c.userId)) {
+            if (!r.equals(c.userId) && registry.isOnline(r) && visibleTo(r, c.userId)) {
+              out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest, r);
+            }
+          }
         }
       }
     }
@@ -304,30 +306,65 @@ public final class PresenceFanout implements AutoCloseable {
           members = audience.audienceOf(r);
         }
         if (members.contains(c.userId) && visibleTo(r, c.userId)) {
-          out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest);
+          out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest, r);
         }
       }
     }
     return out;
   }
 
+  /**
+   * The thread-membership path: changes are grouped by thread, and each online member of a
+   * thread with changes is handed that thread's group. Cost per window: O(changes x threads per
+   * user + members of the threads with changes), instead of O(changes x audience).
+   */
+  private void diffsByThread(DiffWindow w, ThreadMembership threads, Map<String, Diff> out) {
+    Map<String, Diff.Group> byThread = new LinkedHashMap<>();
+    for (DiffWindow.Change c : w.changes.values()) {
+      if (c.flipped()) {
+        Set<String> ts = threads.threadsView(c.userId);
+        if (ts != null) {
+          for (String t : ts) {
+            byThread.computeIfAbsent(t, k -> new Diff.Group()).add(c.userId, c.latest);
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, Diff.Group> e : byThread.entrySet()) {
+      Set<String> members = threads.membersView(e.getKey());
+      if (members == null) {
+        continue;
+      }
+      Diff.Group g = e.getValue();
+      for (String r : members) {
+        if (registry.isOnline(r)) {
+          out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r);
+        }
+      }
+    }
+  }
+
   private void send(Map<String, Diff> diffs) {
-    Map<Diff, String> texts = new HashMap<>();
+    Map<Object, String> texts = new HashMap<>();
     for (Map.Entry<String, Diff> e : diffs.entrySet()) {
       String r = e.getKey();
       Diff d = e.getValue();
+      int size = d.size();
+      if (size == 0) {
+        continue;
+      }
       synchronized (stripe(r)) {
         if (closed) {
           return;
         }
-        if (d.size() > maxDiffUsers) {
+        if (size > maxDiffUsers) {
           resyncs.incrementAndGet();
           if (registry.sendToUser(r, FanoutMessages.RESYNC) > 0) {
             registry.sendToUser(r, stateOf(r));
             messages.addAndGet(2);
           }
         } else {
-          String text = texts.computeIfAbsent(d, k -> FanoutMessages.diff(k.online, k.offline));
+          String text = texts.computeIfAbsent(d.key(), k -> d.text());
           if (registry.sendToUser(r, text) > 0) {
             messages.incrementAndGet();
           }
@@ -349,30 +386,6 @@ public final class PresenceFanout implements AutoCloseable {
   @Override
   public String toString() {
     return "PresenceFanout(batchWindow=" + batchWindow + ", " + audience + ")";
-  }
-
-  /** One recipient's diff; equal content, equal diff (so that its text is made once). */
-  private static final class Diff {
-    final List<String> online = new ArrayList<>(4);
-    final List<String> offline = new ArrayList<>(4);
-
-    void add(String userId, boolean isOnline) {
-      (isOnline ? online : offline).add(userId);
-    }
-
-    int size() {
-      return online.size() + offline.size();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Diff d && online.equals(d.online) && offline.equals(d.offline);
-    }
-
-    @Override
-    public int hashCode() {
-      return online.hashCode() * 31 + offline.hashCode();
-    }
   }
 
   /**

@@ -143,6 +143,19 @@ public final class ThreadMembership implements Audience {
     return membersByThread.size();
   }
 
+  /**
+   * The live set of threads of a user, or null: for the fan-out, which must not copy it.
+   * Iterating it while it changes is safe (weakly consistent).
+   */
+  Set<String> threadsView(String userId) {
+    return threadsByUser.get(userId);
+  }
+
+  /** The live set of members of a thread, or null; weakly consistent like {@link #threadsView}. */
+  Set<String> membersView(String threadId) {
+    return membersByThread.get(threadId);
+  }
+
   private static void requireId(String name, String value) {
     Objects.requireNonNull(value, name);
     if (value.isBlank()) {

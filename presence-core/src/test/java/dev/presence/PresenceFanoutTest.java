@@ -284,6 +284,16 @@ class PresenceFanoutTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
   void randomChurn_everyClientsViewEqualsTheTruth_afterTheLastWindow(int seed) {
+    randomChurn(seed, threads);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {11, 12, 13, 14})
+  void randomChurn_withAnyAudience_everyClientsViewEqualsTheTruth(int seed) {
+    randomChurn(seed, threads::audienceOf); // not a ThreadMembership: the per-user path
+  }
+
+  private void randomChurn(int seed, Audience audience) {
     Random rnd = new Random(seed);
     List<String> users = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
@@ -296,7 +306,7 @@ class PresenceFanoutTest {
         }
       }
     }
-    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW)
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, audience).batchWindow(WINDOW)
         .scheduler(time).maxDiffUsers(1 + rnd.nextInt(4)));
     Map<String, PresenceSession> sessions = new HashMap<>();
     Map<String, RecordingOutbound> outs = new HashMap<>();

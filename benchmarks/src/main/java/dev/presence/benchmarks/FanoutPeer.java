@@ -1,0 +1,75 @@
+package dev.presence.benchmarks;
+
+import dev.presence.PresenceFanout;
+import dev.presence.PresenceRegistry;
+import dev.presence.PresenceSession;
+import dev.presence.Scheduler;
+import dev.presence.StatusBroadcaster;
+import dev.presence.ThreadMembership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A registry with a membership index and one of the fan-out implementations, for the fan-out
+ * benchmarks: {@code broadcaster} ({@link StatusBroadcaster}, the code before batching),
+ * {@code immediate} ({@link PresenceFanout} with window 0) and {@code batched} (window 1 s, the
+ * window ended by hand with {@link #endWindow()}). Outbounds count what they are handed. Not
+ * thread-safe (benchmarks drive it from one thread).
+ */
+final class FanoutPeer implements AutoCloseable {
+  final PresenceRegistry registry = PresenceRegistry.builder().withoutHeartbeat().build();
+  final ThreadMembership threads = new ThreadMembership();
+  final LongAdder sent = new LongAdder();
+  private final List<Runnable> due = new ArrayList<>();
+  private final AutoCloseable fanout;
+
+  FanoutPeer(String impl) {
+    Scheduler manual = (task, delay) -> {
+      synchronized (due) {
+        due.add(task);
+      }
+      return () -> { };
+    };
+    fanout = switch (impl) {
+      case "broadcaster" -> StatusBroadcaster.install(registry, threads);
+      case "immediate" -> PresenceFanout.builder(registry, threads).build();
+      case "batched" -> PresenceFanout.builder(registry, threads).batchWindow(Duration.ofSeconds(1))
+          .scheduler(manual).build();
+      default -> throw new IllegalArgumentException("impl must be broadcaster, immediate or batched: " + impl);
+    };
+  }
+
+  /** Connects a user with one counting session. */
+  PresenceSession connect(String user) {
+    return registry.connect(user, "s", new dev.presence.Outbound() {
+      @Override
+      public void ping() {}
+
+      @Override
+      public void send(String text) {
+        sent.add(text.length());
+      }
+
+      @Override
+      public void close(dev.presence.DisconnectReason reason) {}
+    });
+  }
+
+  /** Runs the flush of the current batch window, if one is scheduled. */
+  void endWindow() {
+    List<Runnable> run;
+    synchronized (due) {
+      run = new ArrayList<>(due);
+      due.clear();
+    }
+    run.forEach(Runnable::run);
+  }
+
+  @Override
+  public void close() throws Exception {
+    fanout.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,8 @@
+/** Presence shared by several server nodes through Redis. */
+module dev.presence.redis {
+  requires transitive dev.presence.core;
+  requires lettuce.core;
+  requires org.slf4j;
+
+  exports dev.presence.redis;
+}

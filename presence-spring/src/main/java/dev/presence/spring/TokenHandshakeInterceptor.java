@@ -71,8 +71,9 @@ public final class TokenHandshakeInterceptor implements HandshakeInterceptor {
       WebSocketHandler wsHandler, Exception exception) {}
 
   private static String tokenOf(ServerHttpRequest request) {
-    List<String> auth = request.getHeaders().get("Authorization");
-    if (auth != null) {
+    // getValuesAsList: the same method on Spring 6.2 and 7 (HttpHeaders.get changed between them)
+    List<String> auth = request.getHeaders().getValuesAsList("Authorization");
+    {
       for (String value : auth) {
         if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
           return value.substring(7).strip();

@@ -119,7 +119,7 @@ public class PresenceProperties implements InitializingBean {
     private Duration sendTimeLimit = Duration.ofSeconds(10);
 
     /** How many characters may wait for one client before it is ended as a slow consumer. */
-    private int sendBufferSizeLimit = 512 * 1024;
+    private int sendBufferSizeLimit = 524288;
 
     /** Threads that write presence messages, pings and closes (started on demand). */
     private int ioThreads = 4;

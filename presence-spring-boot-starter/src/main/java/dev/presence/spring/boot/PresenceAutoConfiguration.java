@@ -10,6 +10,7 @@ import dev.presence.micrometer.MonitoredLastSeenStore;
 import dev.presence.micrometer.PresenceMeters;
 import dev.presence.mongo.MongoLastSeenStore;
 import dev.presence.redis.ClusteredPresenceRegistry;
+import dev.presence.redis.ClusteredPresenceRegistryBuilder;
 import dev.presence.spring.SpringWebSocketPresence;
 import dev.presence.spring.stomp.StompPresence;
 import java.time.Clock;
@@ -119,7 +120,7 @@ public class PresenceAutoConfiguration {
     @ConditionalOnMissingBean(PresenceRegistry.class)
     PresenceRegistry presenceRegistry(PresenceProperties p, ObjectProvider<LastSeenStore> store) {
       PresenceProperties.Redis r = p.getRedis();
-      ClusteredPresenceRegistry.Builder b = ClusteredPresenceRegistry.builder()
+      ClusteredPresenceRegistryBuilder b = ClusteredPresenceRegistry.builder()
           .redisUri(r.getUri()).local(localBuilder(p, store.getIfUnique()));
       if (r.getKeyPrefix() != null) {
         b.keyPrefix(r.getKeyPrefix());

@@ -106,10 +106,13 @@ export type ErrorEvent =
   | { readonly kind: 'server'; readonly error: string | null; readonly message: string }
   | { readonly kind: 'url' | 'socket'; readonly message: string; readonly cause: unknown };
 
+/** The server's `self_status`: what the user chose, as their own sessions see it. */
 export interface SelfEvent {
-  readonly availability: string | null;
-  readonly status: string | null;
+  readonly availability: Availability | null;
+  readonly status: Status | null;
   readonly statusText: string | null;
+  /** ISO-8601 expiry of the status text, when it has one. */
+  readonly expiresAt: string | null;
   readonly message: ServerMessage;
 }
 

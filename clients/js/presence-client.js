@@ -593,6 +593,7 @@ export class PresenceClient {
           availability: str(m.availability),
           status: str(m.status),
           statusText: str(m.status_text),
+          expiresAt: str(m.expires_at),
           message: m,
         });
         break;

@@ -176,11 +176,13 @@ describe('protocol', () => {
     last().serverSend('[1,2]');
     last().serverSend({ no: 'type' });
     last().serverSend({ type: 'error', error: 'bad_request', message: 'statusText must be at most 100 code points: 131' });
-    last().serverSend({ type: 'self_status', availability: 'invisible', status_text: null });
+    last().serverSend({ type: 'self_status', availability: 'invisible', status: 'available', status_text: 'focus',
+      expires_at: '2026-11-29T12:00:00Z' });
     last().serverSend({ type: 'invitation_accepted', thread_id: 't1' });
     assert.deepEqual(of('error').map((e) => [e.kind, e.error, e.message]),
       [['server', 'bad_request', 'statusText must be at most 100 code points: 131']]);
-    assert.equal(of('self')[0].availability, 'invisible');
+    assert.deepEqual([of('self')[0].availability, of('self')[0].status, of('self')[0].statusText, of('self')[0].expiresAt],
+      ['invisible', 'available', 'focus', '2026-11-29T12:00:00Z']);
     assert.deepEqual(of('message').map((e) => e.message.type), ['error', 'self_status', 'invitation_accepted']);
   });
 });

@@ -2,7 +2,7 @@
 // and reject what the client rejects. Every @ts-expect-error line must be an error, or tsc fails.
 import {
   createPresenceClient, isAuthRefusal, PresenceClient, AVAILABILITIES, AUTH_REFUSED_CODE,
-  type UserPresence, type Status, type WebSocketConstructor, type CloseEvent,
+  type UserPresence, type Status, type Availability, type WebSocketConstructor, type CloseEvent,
 } from '../presence-client.js';
 import * as viaPackage from 'presence-client'; // package.json "exports" -> "types"
 
@@ -36,6 +36,7 @@ client.on('close', (e: CloseEvent) => (e.willRetry ? e.delayMs : e.code));
 client.on('auth_refused', (e) => e.code ?? 'no credentials');
 client.on('error', (e) => (e.kind === 'server' ? e.error : e.cause));
 client.on('message', (m) => m.type);
+client.on('self', (e) => { const chosen: Availability | null = e.availability; return [chosen, e.expiresAt]; });
 const off: () => void = client.on('open', (e) => e.reconnect);
 off();
 

@@ -42,11 +42,16 @@ public abstract class PresenceEndpoint extends Endpoint {
     if (p == null) {
       return;
     }
-    session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
-      if (!presence.onText(session, text)) {
-        onText(session, text);
-      }
-    });
+    try {
+      session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+        if (!presence.onText(session, text)) {
+          onText(session, text);
+        }
+      });
+    } catch (IllegalStateException closedMeanwhile) {
+      presence.onClose(session); // e.g. a slow consumer ended while connecting: never throw here
+      return;
+    }
     onSessionOpen(session, config, p);
   }
 

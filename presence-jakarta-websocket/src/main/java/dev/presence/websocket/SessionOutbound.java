@@ -9,16 +9,17 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
-import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Outbound} of one {@code jakarta.websocket.Session}.
+ * The {@link Outbound} of one {@code jakarta.websocket.Session}, and the adapter's own state for
+ * it (so that nothing ever asks a closed container session for its user properties).
  *
  * <p><b>Concurrency.</b> Writes are serialized per session: one queue, at most one write in
  * flight. Containers differ here (Tomcat refuses a second async text while one is in flight; Jetty
@@ -28,53 +29,74 @@ import org.slf4j.LoggerFactory;
  * (containers may complete a write inline) is looped over by the starter rather than recursed
  * into; a per-write state decides which of the two threads goes on.
  *
- * <p><b>Timing.</b> Nothing here blocks its caller. Texts go out with {@code getAsyncRemote()
- * .sendText(text, handler)}. The Jakarta API has only a blocking {@code sendPing} and {@code
- * close}, so those run on the presence I/O executor; since they wait their turn in the queue,
- * a ping is only written once everything before it was, and then it blocks only if the peer's
- * TCP window is full. Pings coalesce: at most one of each kind waits per session.
+ * <p><b>Timing.</b> Nothing here blocks its caller: every write goes through a {@link Transport},
+ * which never blocks. The write in flight carries its start time; {@link #check} (called by the
+ * watchdog and on every heartbeat ping) ends a session whose write has not completed within
+ * {@code writeTimeout} as a slow consumer and aborts its connection, and aborts a connection whose
+ * close frame has not gone out within {@code writeTimeout}. Pings coalesce: at most one of each
+ * kind waits per session.
  *
- * <p><b>Failure.</b> Texts beyond {@code maxPending} (queued plus in flight) mean a client that
- * does not keep up: the session is ended in the registry, closed with 1008, counted, and logged
- * once. A failed write is logged at debug and skipped; a dead peer is found by the heartbeat.
+ * <p><b>Memory.</b> Texts beyond {@code maxPendingSends} or {@code maxPendingBytes} (queued plus
+ * in flight, a text counting as its UTF-8 length) mean a client that does not keep up: the
+ * session is ended in the registry, closed with 1008 "slow consumer", counted, and logged once.
+ * A failed write on a connection that is gone ends the presence at once.
  */
 final class SessionOutbound implements Outbound {
   private static final Logger LOG = LoggerFactory.getLogger(SessionOutbound.class);
   private static final Object PING_FRAME = new Object();
   private static final Object PING_JSON = new Object();
+  private static final long NONE = Long.MIN_VALUE;
 
   final Session session;
+  /** The container's session id, read once while the session was open. */
+  final String id;
   private final String userId;
   private final WebSocketPresence owner;
+  private final Transport transport;
   private final PingStyle pingStyle;
   private final int maxPending;
+  private final long maxPendingBytes;
+  private final long writeTimeoutNanos;
   private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pendingTexts = new AtomicInteger();
+  private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final AtomicBoolean frameQueued = new AtomicBoolean();
   private final AtomicBoolean jsonQueued = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean aborted = new AtomicBoolean();
+  /** {@link System#nanoTime()} when the write in flight started; {@link #NONE} if none is. */
+  private volatile long writeSince = NONE;
+  /** When our close frame was handed to the container; {@link #NONE} if none or once written. */
+  private volatile long closeSince = NONE;
+  /** Why the session ended, once it did; handed to the registration if it arrives later. */
+  private volatile DisconnectReason ended;
   /** Set once {@code connect} returned; the registry may use this outbound before that. */
   private volatile PresenceSession presence;
 
-  SessionOutbound(Session session, String userId, WebSocketPresence owner, PingStyle pingStyle,
-      int maxPending) {
+  SessionOutbound(Session session, String userId, WebSocketPresence owner, Transport transport,
+      PingStyle pingStyle, int maxPending, long maxPendingBytes, Duration writeTimeout) {
     this.session = session;
+    this.id = session.getId();
     this.userId = userId;
     this.owner = owner;
+    this.transport = transport;
     this.pingStyle = pingStyle;
     this.maxPending = maxPending;
+    this.maxPendingBytes = maxPendingBytes;
+    this.writeTimeoutNanos = writeTimeout.toNanos();
   }
 
   /**
-   * Hands over the registration. If the session was already found to be a slow consumer (the
-   * registry may send to it from inside {@code connect}), ends it now: of this and {@link
-   * #slowConsumer}, whichever runs second sees the other's write.
+   * Hands over the registration. If the session already ended (the registry may send to it from
+   * inside {@code connect}, and the container may close it meanwhile), ends the registration now:
+   * of this and {@link #endPresence}, whichever runs second sees the other's write.
    */
   void registered(PresenceSession p) {
     presence = p;
-    if (closing.get()) {
-      p.close();
+    DisconnectReason reason = ended;
+    if (reason != null) {
+      end(p, reason);
     }
   }
 
@@ -82,10 +104,21 @@ final class SessionOutbound implements Outbound {
     return presence;
   }
 
+  String userId() {
+    return userId;
+  }
+
+  String transportKind() {
+    return transport.kind();
+  }
+
   @Override
   public void ping() {
     if (closing.get() || !session.isOpen()) {
-      throw new IllegalStateException("session " + session.getId() + " is closed");
+      throw new IllegalStateException("session " + id + " is closed");
+    }
+    if (check(System.nanoTime())) {
+      return; // ended as a slow consumer just now
     }
     boolean added = false;
     if (pingStyle != PingStyle.JSON && frameQueued.compareAndSet(false, true)) {
@@ -108,15 +141,23 @@ final class SessionOutbound implements Outbound {
     }
     if (pendingTexts.incrementAndGet() > maxPending) {
       pendingTexts.decrementAndGet();
-      slowConsumer();
+      slowConsumer("more than " + maxPending + " messages pending (maxPendingSends)", false);
       return;
     }
-    queue.add(text);
+    long bytes = utf8Length(text);
+    if (pendingBytes.addAndGet(bytes) > maxPendingBytes) {
+      pendingBytes.addAndGet(-bytes);
+      pendingTexts.decrementAndGet();
+      slowConsumer("more than " + maxPendingBytes + " bytes pending (maxPendingBytes)", false);
+      return;
+    }
+    queue.add(new Text(text, bytes));
     drain();
   }
 
   @Override
   public void close(DisconnectReason reason) {
+    ended = reason;
     closeSocket(closeReasonFor(reason));
   }
 
@@ -125,35 +166,121 @@ final class SessionOutbound implements Outbound {
     return pendingTexts.get();
   }
 
-  private void slowConsumer() {
-    if (!closing.compareAndSet(false, true)) {
-      return;
+  /** Returns the UTF-8 bytes of the texts queued or in flight. */
+  long pendingBytes() {
+    return pendingBytes.get();
+  }
+
+  /**
+   * Ends the session as a slow consumer if its write in flight is older than {@code writeTimeout},
+   * and aborts the connection if its close frame is. Never blocks.
+   *
+   * @param now {@link System#nanoTime()}
+   * @return true if this call ended the session
+   */
+  boolean check(long now) {
+    long since = writeSince;
+    if (since != NONE && now - since >= writeTimeoutNanos && !closing.get()) {
+      return slowConsumer("a write did not complete within writeTimeout ("
+          + Duration.ofNanos(writeTimeoutNanos) + ")", true);
     }
-    owner.slowConsumerEvicted();
-    LOG.warn("Closing WebSocket session {} of user '{}': more than {} messages pending "
-        + "(a client that does not read)", session.getId(), userId, maxPending);
+    long closeStarted = closeSince;
+    if (closeStarted != NONE && now - closeStarted >= writeTimeoutNanos) {
+      abort();
+    }
+    return false;
+  }
+
+  /** Whether nothing is left to do for this session: it may be forgotten. */
+  boolean finished() {
     PresenceSession p = presence;
-    if (p != null) {
-      p.close(); // the user goes offline now if this was their last session
+    return closing.get() && (p == null || !p.isOpen()) && closeSince == NONE && !session.isOpen();
+  }
+
+  /** The container reported the session closed: ends the presence. Never touches the session. */
+  void containerClosed() {
+    closing.set(true);
+    queue.clear();
+    closeSince = NONE;
+    endPresence(DisconnectReason.CLOSED);
+  }
+
+  /** The container reported an error: ends the presence, then closes the socket if still open. */
+  void containerFailed() {
+    endPresence(errorReason());
+    if (session.isOpen()) {
+      closeSocket(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "error"));
+    } else {
+      closing.set(true);
+      queue.clear();
     }
-    submitClose(closeReasonFor(DisconnectReason.SLOW_CONSUMER));
+  }
+
+  private boolean slowConsumer(String why, boolean abortNow) {
+    if (!closing.compareAndSet(false, true)) {
+      return false;
+    }
+    queue.clear();
+    owner.slowConsumerEvicted();
+    LOG.warn("Closing WebSocket session {} of user '{}' as a slow consumer: {}", id, userId, why);
+    endPresence(DisconnectReason.SLOW_CONSUMER);
+    if (abortNow) {
+      abort();
+    } else {
+      startClose(closeReasonFor(DisconnectReason.SLOW_CONSUMER));
+    }
+    return true;
   }
 
   void closeSocket(CloseReason reason) {
     if (closing.compareAndSet(false, true)) {
-      submitClose(reason);
+      queue.clear();
+      startClose(reason);
     }
   }
 
-  private void submitClose(CloseReason reason) {
-    queue.clear();
-    execute(() -> {
+  private void startClose(CloseReason reason) {
+    closeSince = System.nanoTime();
+    try {
+      transport.close(reason, () -> closeSince = NONE);
+    } catch (RuntimeException e) {
+      LOG.debug("Closing WebSocket session {} failed", id, e);
+      abort();
+    }
+  }
+
+  private void abort() {
+    if (aborted.compareAndSet(false, true)) {
+      closeSince = NONE;
       try {
-        session.close(reason);
-      } catch (Exception e) {
-        LOG.debug("Closing WebSocket session {} failed", session.getId(), e);
+        transport.abort();
+      } catch (RuntimeException e) {
+        LOG.debug("Aborting WebSocket session {} failed", id, e);
       }
-    });
+    }
+  }
+
+  private void endPresence(DisconnectReason reason) {
+    if (ended == null) {
+      ended = reason;
+    }
+    PresenceSession p = presence;
+    if (p != null) {
+      end(p, ended);
+    }
+  }
+
+  /** Ends a registration with a reason; the registry ignores all but the first. */
+  private static void end(PresenceSession p, DisconnectReason reason) {
+    try {
+      p.close(); // the user goes offline now if this was their last session
+    } catch (RuntimeException e) {
+      LOG.debug("Ending presence session {} ({}) failed", p, reason, e);
+    }
+  }
+
+  private static DisconnectReason errorReason() {
+    return DisconnectReason.CLOSED;
   }
 
   private void drain() {
@@ -171,6 +298,17 @@ final class SessionOutbound implements Outbound {
         }
         // completed before start() returned (inline, or already on another thread): go on here
       }
+    }
+  }
+
+  /** A queued text and its UTF-8 length. */
+  private static final class Text {
+    final String text;
+    final long bytes;
+
+    Text(String text, long bytes) {
+      this.text = text;
+      this.bytes = bytes;
     }
   }
 
@@ -192,46 +330,36 @@ final class SessionOutbound implements Outbound {
     }
 
     void start() {
-      if (item == PING_FRAME) {
-        frameQueued.set(false);
-        if (!execute(this::sendPingFrame)) {
-          onResult(null);
-        }
-        return;
-      }
-      String text;
-      if (item == PING_JSON) {
-        jsonQueued.set(false);
-        text = PresenceMessages.PING;
-      } else {
-        text = (String) item;
-      }
+      writeSince = System.nanoTime();
       try {
-        session.getAsyncRemote().sendText(text, this);
+        if (item == PING_FRAME) {
+          frameQueued.set(false);
+          transport.sendPing(this);
+        } else if (item == PING_JSON) {
+          jsonQueued.set(false);
+          transport.sendText(PresenceMessages.PING, this);
+        } else {
+          transport.sendText(((Text) item).text, this);
+        }
       } catch (RuntimeException e) {
         // e.g. the session closed meanwhile, or the host wrote to it directly at the same time
-        LOG.debug("Sending to WebSocket session {} failed", session.getId(), e);
-        onResult(null);
-      }
-    }
-
-    private void sendPingFrame() {
-      try {
-        session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-      } catch (Exception e) {
-        LOG.debug("Ping frame to WebSocket session {} failed", session.getId(), e);
-      } finally {
-        onResult(null);
+        LOG.debug("Sending to WebSocket session {} failed", id, e);
+        onResult(Transport.failed(e));
       }
     }
 
     @Override
     public void onResult(SendResult result) {
-      if (item instanceof String) {
+      writeSince = NONE;
+      if (item instanceof Text) {
+        pendingBytes.addAndGet(-((Text) item).bytes);
         pendingTexts.decrementAndGet();
       }
-      if (result != null && !result.isOK() && LOG.isDebugEnabled()) {
-        LOG.debug("Write to WebSocket session {} failed", session.getId(), result.getException());
+      if (result != null && !result.isOK()) {
+        LOG.debug("Write to WebSocket session {} failed", id, result.getException());
+        if (!session.isOpen()) {
+          endPresence(DisconnectReason.CLOSED); // the connection is gone: do not wait for it
+        }
       }
       if (!compareAndSet(STARTING, COMPLETED)) {
         writing.set(false);
@@ -240,14 +368,25 @@ final class SessionOutbound implements Outbound {
     }
   }
 
-  private boolean execute(Runnable task) {
-    try {
-      owner.io().execute(task);
-      return true;
-    } catch (RejectedExecutionException e) {
-      LOG.debug("Presence I/O executor rejected work for session {}", session.getId(), e);
-      return false;
+  /** The UTF-8 length of a string (an unpaired surrogate counts 3 bytes, never less than sent). */
+  static long utf8Length(String s) {
+    long n = 0;
+    int len = s.length();
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < len
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
     }
+    return n;
   }
 
   /** The close code and reason text sent when the registry ends a session. */

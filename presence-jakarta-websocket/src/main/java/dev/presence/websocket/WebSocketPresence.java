@@ -9,9 +9,12 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,26 +30,43 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On open, the session's user is resolved ({@link UserResolver}); a session without a user is
  * closed with 1008 (policy violation) and never registered. Otherwise it is registered with an
- * {@link dev.presence.Outbound} that sends asynchronously, serialized per session, with at most
- * {@link Builder#maxPendingSends} texts pending: a client that does not keep up is closed with
- * 1008 and evicted ({@link #slowConsumerCount()}). Heartbeat pings go out as configured by
- * {@link Builder#pingStyle}; every pong frame and every message counts as a sign of life.
- * Sessions the registry evicts are closed with a close code and a short reason: 1001 "heartbeat
- * timeout", 1011 "ping failed", 1008 "slow consumer", 1001 "server shutting down".
+ * {@link dev.presence.Outbound} that sends asynchronously, serialized per session. Heartbeat
+ * pings go out as configured by {@link Builder#pingStyle}; every pong frame and every message
+ * counts as a sign of life. Sessions the registry evicts are closed with a close code and a short
+ * reason: 1001 "heartbeat timeout", 1011 "ping failed", 1008 "slow consumer", 1001 "server
+ * shutting down".
+ *
+ * <p><b>Isolation.</b> No thread of this integration, of the registry or of the container waits
+ * on one peer: texts use the container's asynchronous API, ping frames and closes use Jetty's
+ * asynchronous core API where it is visible, else a thread of their own bounded by the
+ * container's send timeout (see docs/jakarta-websocket.md). A session whose write has not
+ * completed within {@link Builder#writeTimeout} (default 10 s), or that has more than {@link
+ * Builder#maxPendingSends} texts or {@link Builder#maxPendingBytes} bytes pending, is a slow
+ * consumer: its presence ends at once, its connection is closed with 1008 (or dropped, when even
+ * its writes are stuck), it is counted ({@link #slowConsumerCount()}) and logged once at WARN.
+ * A watchdog thread checks every write in flight every quarter of {@code writeTimeout} (at least
+ * every second).
+ *
+ * <p>The integration keeps its own state per session, so {@link #onClose} and {@link #onError}
+ * work whatever state the container session is in; they never throw.
  *
  * <p>Thread-safe. One instance serves every endpoint and session of an application; {@link
  * #close()} it after the registry, on shutdown.
  */
 public final class WebSocketPresence implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketPresence.class);
-  static final String OUTBOUND_PROPERTY = "dev.presence.websocket.outbound";
   static final CloseReason REFUSED = new CloseReason(CloseCodes.VIOLATED_POLICY, "unauthenticated");
+  static final CloseReason SHUTTING_DOWN = new CloseReason(CloseCodes.GOING_AWAY, "server shutting down");
 
   private final PresenceRegistry registry;
   private final UserResolver resolver;
   private final PingStyle pingStyle;
   private final int maxPendingSends;
+  private final long maxPendingBytes;
+  private final Duration writeTimeout;
   private final ThreadPoolExecutor io;
+  private final ScheduledThreadPoolExecutor watchdog;
+  private final ConcurrentHashMap<Session, SessionOutbound> sessions = new ConcurrentHashMap<>();
   private final LongAdder slowConsumers = new LongAdder();
   private final LongAdder refused = new LongAdder();
 
@@ -55,19 +75,40 @@ public final class WebSocketPresence implements AutoCloseable {
     this.resolver = b.resolver;
     this.pingStyle = b.pingStyle;
     this.maxPendingSends = b.maxPendingSends;
+    this.maxPendingBytes = b.maxPendingBytes;
+    this.writeTimeout = b.writeTimeout;
     AtomicInteger threads = new AtomicInteger();
-    this.io = new ThreadPoolExecutor(b.ioThreads, b.ioThreads, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "presence-websocket-io-" + threads.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    // One thread per blocking call in flight (never a queue behind a stuck peer); each call is
+    // bounded by writeTimeout through the container's own send timeout.
+    this.io = new ThreadPoolExecutor(b.ioThreads, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> daemon(r, "presence-websocket-io-" + threads.incrementAndGet()));
     io.allowCoreThreadTimeOut(true);
+    this.watchdog = new ScheduledThreadPoolExecutor(1,
+        r -> daemon(r, "presence-websocket-watchdog"));
+    watchdog.setRemoveOnCancelPolicy(true);
+    long tick = watchdogTick(writeTimeout).toNanos();
+    watchdog.scheduleWithFixedDelay(this::checkWrites, tick, tick, TimeUnit.NANOSECONDS);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** A quarter of the write timeout, between 10 ms and 1 s. */
+  static Duration watchdogTick(Duration writeTimeout) {
+    Duration quarter = writeTimeout.dividedBy(4);
+    if (quarter.compareTo(Duration.ofMillis(10)) < 0) {
+      return Duration.ofMillis(10);
+    }
+    return quarter.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : quarter;
   }
 
   /**
    * Returns a builder with the defaults: the {@link UserResolver#defaultResolver() default
-   * resolver}, {@link PingStyle#BOTH}, 256 pending sends per session, 4 I/O threads.
+   * resolver}, {@link PingStyle#BOTH}, 256 pending sends and 1 MiB pending per session, a 10 s
+   * write timeout, 4 I/O threads kept warm.
    *
    * @param registry the registry sessions are registered in
    * @return a new builder
@@ -79,14 +120,15 @@ public final class WebSocketPresence implements AutoCloseable {
 
   /**
    * Registers a session being opened; call it first thing in {@code @OnOpen}. Resolves the user;
-   * if none, closes the session with 1008 and returns null. Also installs a pong handler that
-   * records signs of life, unless the endpoint already has one (then call {@link #touch} from it).
+   * if none, closes the session with 1008 "unauthenticated" and returns null. If the registry is
+   * closed, closes it with 1001 "server shutting down" and returns null. Also installs a pong
+   * handler that records signs of life, unless the endpoint already has one (then call {@link
+   * #touch} from it).
    *
    * @param session the session being opened
    * @param config its endpoint configuration
    * @return the registered presence session, or null if the session was refused
    * @throws NullPointerException if an argument is null
-   * @throws IllegalStateException if the registry is closed
    */
   public PresenceSession onOpen(Session session, EndpointConfig config) {
     Objects.requireNonNull(session, "session");
@@ -101,21 +143,39 @@ public final class WebSocketPresence implements AutoCloseable {
     if (userId == null || userId.isBlank()) {
       refused.increment();
       LOG.debug("Refusing WebSocket session {}: no user", session.getId());
-      SessionOutbound refusedOutbound = new SessionOutbound(session, "(refused)", this, pingStyle, 1);
-      refusedOutbound.closeSocket(REFUSED);
+      refuse(session, REFUSED);
       return null;
     }
-    SessionOutbound outbound = new SessionOutbound(session, userId, this, pingStyle, maxPendingSends);
-    session.getUserProperties().put(OUTBOUND_PROPERTY, outbound);
+    Transport transport = Transport.of(session, io, writeTimeout.toMillis());
+    SessionOutbound outbound = new SessionOutbound(session, userId, this, transport, pingStyle,
+        maxPendingSends, maxPendingBytes, writeTimeout);
+    sessions.put(session, outbound);
     try {
       session.addMessageHandler(PongMessage.class,
           (MessageHandler.Whole<PongMessage>) pong -> touch(session));
     } catch (IllegalStateException e) {
       LOG.debug("Session {} already has a pong handler; it must call touch()", session.getId());
     }
-    PresenceSession presence = registry.connect(userId, session.getId(), outbound);
+    PresenceSession presence;
+    try {
+      presence = registry.connect(userId, session.getId(), outbound);
+    } catch (IllegalStateException e) {
+      sessions.remove(session, outbound);
+      LOG.debug("Refusing WebSocket session {} of user '{}': {}", session.getId(), userId,
+          e.getMessage());
+      outbound.closeSocket(SHUTTING_DOWN);
+      return null;
+    }
     outbound.registered(presence);
     return presence;
+  }
+
+  private void refuse(Session session, CloseReason reason) {
+    try {
+      Transport.of(session, io, writeTimeout.toMillis()).close(reason, () -> { });
+    } catch (RuntimeException e) {
+      LOG.debug("Closing refused WebSocket session {} failed", session.getId(), e);
+    }
   }
 
   /**
@@ -139,7 +199,7 @@ public final class WebSocketPresence implements AutoCloseable {
    * @param session the session
    */
   public void touch(Session session) {
-    SessionOutbound o = outboundOf(session);
+    SessionOutbound o = sessions.get(session);
     if (o != null) {
       PresenceSession p = o.presence();
       if (p != null) {
@@ -151,7 +211,8 @@ public final class WebSocketPresence implements AutoCloseable {
   /**
    * Sends a text to one session through its presence queue, asynchronously. Use it instead of
    * the session's own remote endpoints for messages sent while presence may send too: some
-   * containers refuse a second send while one is in flight.
+   * containers refuse a second send while one is in flight. The text counts towards the session's
+   * {@link Builder#maxPendingSends} and {@link Builder#maxPendingBytes}.
    *
    * @param session the session
    * @param text the message
@@ -160,7 +221,7 @@ public final class WebSocketPresence implements AutoCloseable {
    */
   public boolean send(Session session, String text) {
     Objects.requireNonNull(text, "text");
-    SessionOutbound o = outboundOf(session);
+    SessionOutbound o = sessions.get(session);
     if (o == null || o.presence() == null || !o.presence().isOpen()) {
       return false;
     }
@@ -169,34 +230,42 @@ public final class WebSocketPresence implements AutoCloseable {
   }
 
   /**
-   * Ends the session's presence; call it from {@code @OnClose}. Idempotent. If it was the user's
-   * last session, the user goes offline (after the registry's offline grace).
+   * Ends the session's presence; call it from {@code @OnClose}. Idempotent; never throws, and
+   * never asks the (closed) container session for anything. If it was the user's last session,
+   * the user goes offline (after the registry's offline grace).
    *
    * @param session the closed session
    */
   public void onClose(Session session) {
-    SessionOutbound o = outboundOf(session);
-    if (o != null) {
-      PresenceSession p = o.presence();
-      if (p != null) {
-        p.close();
+    try {
+      SessionOutbound o = sessions.remove(session);
+      if (o != null) {
+        o.containerClosed();
       }
+    } catch (RuntimeException e) {
+      LOG.debug("Ending the presence of a closed WebSocket session failed", e);
     }
   }
 
   /**
-   * Ends the session's presence and closes the session after a transport error; call it from
-   * {@code @OnError}. Idempotent.
+   * Ends the session's presence at once and closes the session if it is still open (1011
+   * "error"); call it from {@code @OnError}. Idempotent; never throws, whatever state the
+   * container session is in.
    *
    * @param session the failed session
    * @param error what went wrong (logged at debug)
    */
   public void onError(Session session, Throwable error) {
-    LOG.debug("WebSocket session {} failed", session.getId(), error);
-    onClose(session);
-    SessionOutbound o = outboundOf(session);
-    if (o != null && session.isOpen()) {
-      o.closeSocket(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "error"));
+    try {
+      SessionOutbound o = sessions.get(session);
+      if (o == null) {
+        LOG.debug("Unregistered WebSocket session failed", error);
+        return;
+      }
+      LOG.debug("WebSocket session {} of user '{}' failed", o.id, o.userId(), error);
+      o.containerFailed();
+    } catch (RuntimeException e) {
+      LOG.debug("Ending the presence of a failed WebSocket session failed", e);
     }
   }
 
@@ -204,10 +273,10 @@ public final class WebSocketPresence implements AutoCloseable {
    * Returns the presence session of a WebSocket session, if it is registered.
    *
    * @param session the session
-   * @return the presence session, or null if the session was refused or never opened here
+   * @return the presence session, or null if the session was refused, never opened here, or closed
    */
   public PresenceSession presenceOf(Session session) {
-    SessionOutbound o = outboundOf(session);
+    SessionOutbound o = sessions.get(session);
     return o == null ? null : o.presence();
   }
 
@@ -221,8 +290,9 @@ public final class WebSocketPresence implements AutoCloseable {
   }
 
   /**
-   * Returns how many sessions were closed and evicted for having more than
-   * {@link Builder#maxPendingSends} sends pending.
+   * Returns how many sessions were ended as slow consumers: more than {@link
+   * Builder#maxPendingSends} texts or {@link Builder#maxPendingBytes} bytes pending, or a write not
+   * completed within {@link Builder#writeTimeout}.
    *
    * @return the count since creation
    */
@@ -240,11 +310,13 @@ public final class WebSocketPresence implements AutoCloseable {
   }
 
   /**
-   * Stops the I/O threads after the work already queued (pending pings and closes). Close the
-   * registry first, so that its closes of every session still go out. Idempotent.
+   * Stops the watchdog, and the I/O threads after the work already handed to them (pending
+   * pings and closes). Close the registry first, so that its closes of every session still go
+   * out. Idempotent.
    */
   @Override
   public void close() {
+    watchdog.shutdownNow();
     io.shutdown();
   }
 
@@ -256,14 +328,30 @@ public final class WebSocketPresence implements AutoCloseable {
     return io;
   }
 
-  private static SessionOutbound outboundOf(Session session) {
-    Object o = session.getUserProperties().get(OUTBOUND_PROPERTY);
-    return o instanceof SessionOutbound ? (SessionOutbound) o : null;
+  /** How many sessions this integration keeps state for (open, or closing). */
+  int trackedSessions() {
+    return sessions.size();
+  }
+
+  private void checkWrites() {
+    long now = System.nanoTime();
+    for (var entry : sessions.entrySet()) {
+      SessionOutbound o = entry.getValue();
+      try {
+        o.check(now);
+        if (o.finished()) {
+          sessions.remove(entry.getKey(), o);
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("Checking WebSocket session {} failed", o.id, e);
+      }
+    }
   }
 
   @Override
   public String toString() {
-    return "WebSocketPresence(" + pingStyle + ", maxPendingSends=" + maxPendingSends + ")";
+    return "WebSocketPresence(" + pingStyle + ", maxPendingSends=" + maxPendingSends
+        + ", maxPendingBytes=" + maxPendingBytes + ", writeTimeout=" + writeTimeout + ")";
   }
 
   /**
@@ -274,6 +362,8 @@ public final class WebSocketPresence implements AutoCloseable {
     private UserResolver resolver = UserResolver.defaultResolver();
     private PingStyle pingStyle = PingStyle.BOTH;
     private int maxPendingSends = 256;
+    private long maxPendingBytes = 1024 * 1024;
+    private Duration writeTimeout = Duration.ofSeconds(10);
     private int ioThreads = 4;
 
     private Builder(PresenceRegistry registry) {
@@ -323,8 +413,48 @@ public final class WebSocketPresence implements AutoCloseable {
     }
 
     /**
-     * Sets how many threads send ping frames and closes (the Jakarta API offers only blocking
-     * calls for these). They are started on demand and stop when idle. Default 4.
+     * Sets how many bytes of text (UTF-8) may be queued or in flight per session before the
+     * session counts as a slow consumer and is closed; a single text longer than this ends the
+     * session too. Default 1 MiB. This bounds the memory one client can hold on the server.
+     *
+     * @param max a positive number of bytes
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max} is not positive
+     */
+    public Builder maxPendingBytes(long max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxPendingBytes must be positive: " + max);
+      }
+      this.maxPendingBytes = max;
+      return this;
+    }
+
+    /**
+     * Sets how long one write (text, ping or close) may take before the session counts as a slow
+     * consumer: its presence ends and its connection is dropped. Default 10 s.
+     *
+     * @param timeout a positive duration of at least one millisecond
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is below one millisecond
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public Builder writeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "writeTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("writeTimeout must be positive: " + timeout);
+      }
+      if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException("writeTimeout must be at least 1 ms: " + timeout);
+      }
+      this.writeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how many threads are kept for the blocking calls of containers without an asynchronous
+     * ping (ping frames and closes on Tomcat). More are started when needed, one per call in
+     * flight, since each call may wait up to {@link #writeTimeout} on its peer; all stop when
+     * idle. Default 4.
      *
      * @param threads a positive count
      * @return this builder

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class JdkClient implements WebSocket.Listener {
   final List<String> texts = new CopyOnWriteArrayList<>();
   final AtomicInteger pingFrames = new AtomicInteger();
+  /** {@link System#nanoTime()} of every ping frame received. */
+  final List<Long> pingFrameTimes = new CopyOnWriteArrayList<>();
   final AtomicInteger jsonPings = new AtomicInteger();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final boolean answerJsonPings;
@@ -81,6 +83,7 @@ final class JdkClient implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+    pingFrameTimes.add(System.nanoTime());
     pingFrames.incrementAndGet();
     return WebSocket.Listener.super.onPing(webSocket, message);
   }
@@ -109,6 +112,19 @@ final class JdkClient implements WebSocket.Listener {
   /** Drops the connection without a close frame. */
   void abort() {
     ws.abort();
+  }
+
+  /** The largest gap between two ping frames received after {@code sinceNanos}. */
+  java.time.Duration largestPingGap(long sinceNanos) {
+    long last = sinceNanos;
+    long largest = 0;
+    for (long t : pingFrameTimes) {
+      if (t >= sinceNanos) {
+        largest = Math.max(largest, t - last);
+        last = t;
+      }
+    }
+    return java.time.Duration.ofNanos(Math.max(largest, System.nanoTime() - last));
   }
 
   long statusMessages(String userId, boolean online) {

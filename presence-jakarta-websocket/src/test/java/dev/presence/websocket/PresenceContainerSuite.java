@@ -5,12 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceMessages;
-import dev.presence.PresenceRegistry;
-import dev.presence.StatusBroadcaster;
-import dev.presence.ThreadMembership;
-import jakarta.websocket.server.ServerEndpointConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,17 +14,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,126 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The behavioural suite of the integration, run against a real container by a subclass in each
  * container's test module (Jetty 12, Tomcat 11), on 127.0.0.1, port 0.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class PresenceContainerSuite {
-  static final Duration INTERVAL = Duration.ofMillis(200);
-  /** Five intervals: a ponging client on a loaded build machine is never late by that much. */
-  static final Duration TIMEOUT = Duration.ofMillis(1000);
-  /** Slack for a loaded 2-core machine on top of the heartbeat's own bound. */
-  static final Duration SLACK = Duration.ofSeconds(2);
+abstract class PresenceContainerSuite extends ContainerHarness {
   /** 1,000 by default; {@code -Dpresence.flood=N} to find the machine's limit. */
   static final int FLOOD_CONNECTIONS = Integer.getInteger("presence.flood", 1_000);
-  /**
-   * Paths each harness protects with the container's BASIC authentication (role {@value
-   * #ROLE}); its only user is {@value #SECURE_USER} with password {@value #SECURE_PASSWORD}.
-   */
-  static final String SECURE_PATHS = "/secure/*";
-  static final String ROLE = "user";
-  static final String SECURE_USER = "erin";
-  static final String SECURE_PASSWORD = "erins-password";
-
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private int port;
-  PresenceRegistry registry;
-  WebSocketPresence presence;
-  final List<PresenceEvent> events = new CopyOnWriteArrayList<>();
-
-  /**
-   * Starts the container with these endpoints on 127.0.0.1, port 0.
-   *
-   * @return the port it listens on
-   */
-  abstract int startServer(List<Class<?>> annotated, List<ServerEndpointConfig> programmatic)
-      throws Exception;
-
-  abstract void stopServer() throws Exception;
-
-  @BeforeAll
-  void startContainer() throws Exception {
-    // Containers may throw on their own threads when a session closes with a write in flight
-    // (Tomcat does); that is not a failure of the behaviour under test.
-    Awaitility.doNotCatchUncaughtExceptionsByDefault();
-    port = startServer(TestEndpoints.annotated(), TestEndpoints.programmatic());
-  }
-
-  @AfterAll
-  void stopContainer() throws Exception {
-    stopServer();
-  }
-
-  /** Builds the registry and integration of one test; the heartbeat is off if interval is null. */
-  void start(PingStyle style, Duration interval, int maxPendingSends) {
-    start(style, interval, maxPendingSends, 4);
-  }
-
-  void start(PingStyle style, Duration interval, int maxPendingSends, int ioThreads) {
-    PresenceRegistry.Builder b = PresenceRegistry.builder();
-    if (interval == null) {
-      b.withoutHeartbeat();
-    } else {
-      b.heartbeatInterval(interval).heartbeatTimeout(interval.multipliedBy(5));
-    }
-    registry = b.build();
-    events.clear();
-    registry.addListener(events::add);
-    ThreadMembership threads = new ThreadMembership();
-    threads.joinAll("t1", List.of("alice", "bob", "carol"));
-    StatusBroadcaster.install(registry, threads);
-    presence = WebSocketPresence.builder(registry).pingStyle(style)
-        .maxPendingSends(maxPendingSends).ioThreads(ioThreads).build();
-    TestEndpoints.presence = presence;
-    TestEndpoints.trusting = WebSocketPresence.builder(registry)
-        .userResolver(UserResolver.pathParameter("client_id")).build();
-  }
-
-  void start() {
-    start(PingStyle.BOTH, INTERVAL, 256);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    for (AutoCloseable c : toClose) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // already gone
-      }
-    }
-    toClose.clear();
-    if (registry != null) {
-      registry.close();
-      presence.close();
-      TestEndpoints.trusting.close();
-    }
-  }
-
-  URI uri(String path, String user) {
-    return URI.create("ws://127.0.0.1:" + port + path + (user == null ? "" : "?token=valid-" + user));
-  }
-
-  JdkClient jdk(String path, String user) throws Exception {
-    JdkClient c = JdkClient.connect(http, uri(path, user));
-    toClose.add(c::abort);
-    return c;
-  }
-
-  RawClient raw(String user, RawClient.Mode mode) throws Exception {
-    RawClient c = RawClient.connect(port, "/annotated?token=valid-" + user, mode);
-    toClose.add(c);
-    return c;
-  }
-
-  /** Bob watches: he shares thread t1 with alice and carol. */
-  JdkClient watcher() throws Exception {
-    JdkClient bob = jdk("/annotated", "bob");
-    await().atMost(SLACK).until(() -> registry.isOnline("bob"));
-    return bob;
-  }
-
-  List<PresenceEvent> eventsOf(String user) {
-    return events.stream().filter(e -> e.userId().equals(user)).toList();
-  }
 
   // ------------------------------------------------------------------ connect / close
 

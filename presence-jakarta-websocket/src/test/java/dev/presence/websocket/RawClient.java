@@ -30,15 +30,31 @@ final class RawClient implements AutoCloseable {
     /** Answers ping frames with pong frames; ignores JSON pings. */
     FRAME_PONGS,
     /** Answers {@code {"type":"ping"}} with {@code {"type":"pong"}}; ignores ping frames. */
-    JSON_PONGS
+    JSON_PONGS,
+    /**
+     * Never reads, and keeps writing ping frames ({@link #FLOOD_BATCH} per millisecond): each one
+     * asks the server for a pong that can never be delivered.
+     */
+    PING_FLOOD
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Ping frames a flooder writes per millisecond: 64 by default (128 KB of pongs a second to
+   * never read), which fills the socket buffers within a few seconds without starving a 2-core
+   * build machine that runs the attackers in the server's own JVM; {@code -Dpresence.floodBatch}
+   * to change it.
+   */
+  static final int FLOOD_BATCH = Integer.getInteger("presence.floodBatch", 64);
   final AtomicInteger pingFrames = new AtomicInteger();
   final AtomicInteger jsonPings = new AtomicInteger();
   final List<String> texts = new CopyOnWriteArrayList<>();
   /** The close code and reason the server sent, e.g. "1001 heartbeat timeout". */
   final CompletableFuture<String> serverClose = new CompletableFuture<>();
+  /** Ping frames a {@link Mode#PING_FLOOD} client has written. */
+  final AtomicInteger pingsSent = new AtomicInteger();
+  /** Completes when a flood's writes fail: the server dropped the connection (or we closed it). */
+  final CompletableFuture<String> floodEnded = new CompletableFuture<>();
   private final Socket socket;
   private final OutputStream out;
   private final Mode mode;
@@ -70,7 +86,11 @@ final class RawClient implements AutoCloseable {
     }
     s.setSoTimeout(0);
     RawClient c = new RawClient(s, mode);
-    if (mode != Mode.NEVER_READ) {
+    if (mode == Mode.PING_FLOOD) {
+      Thread t = new Thread(c::floodPings, "raw-flooder-" + s.getLocalPort());
+      t.setDaemon(true);
+      t.start();
+    } else if (mode != Mode.NEVER_READ) {
       Thread t = new Thread(c::readLoop, "raw-client-" + s.getLocalPort());
       t.setDaemon(true);
       t.start();
@@ -141,6 +161,28 @@ final class RawClient implements AutoCloseable {
       }
     } catch (IOException e) {
       serverClose.complete("no close frame: " + e);
+    }
+  }
+
+  /** Writes masked, empty ping frames in batches until the socket fails or is closed. */
+  private void floodPings() {
+    byte[] batch = new byte[6 * FLOOD_BATCH];
+    for (int i = 0; i < batch.length; i += 6) {
+      batch[i] = (byte) 0x89; // FIN + ping
+      batch[i + 1] = (byte) 0x80; // masked, empty; the mask bytes stay zero
+    }
+    try {
+      for (;;) {
+        synchronized (this) {
+          out.write(batch);
+        }
+        pingsSent.addAndGet(batch.length / 6);
+        Thread.sleep(1);
+      }
+    } catch (IOException e) {
+      floodEnded.complete(e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

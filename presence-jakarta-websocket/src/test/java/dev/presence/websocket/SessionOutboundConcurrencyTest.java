@@ -44,8 +44,10 @@ class SessionOutboundConcurrencyTest {
   @RepeatedTest(10)
   void concurrentSenders_neverHaveTwoWritesInFlight_andLoseNothing() throws Exception {
     FakeTransport transport = new FakeTransport(completer);
-    SessionOutbound outbound =
-        new SessionOutbound(transport.session(), "alice", presence, PingStyle.JSON, 100_000);
+    Session session = transport.session();
+    SessionOutbound outbound = new SessionOutbound(session, "alice", presence,
+        Transport.of(session, presence.io(), 10_000), PingStyle.JSON, 100_000, Long.MAX_VALUE,
+        Duration.ofSeconds(10));
     int senders = 4;
     int each = 500;
     CountDownLatch go = new CountDownLatch(1);

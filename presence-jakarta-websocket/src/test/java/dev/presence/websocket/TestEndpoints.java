@@ -10,6 +10,8 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The endpoints the behavioural suite deploys on each container: a host's annotated endpoint, a
@@ -21,6 +23,8 @@ public final class TestEndpoints {
   static volatile WebSocketPresence presence;
   /** The integration of the {@code /trusting/{client_id}} endpoint. */
   static volatile WebSocketPresence trusting;
+  /** The last container session opened on {@code /annotated}, per user. */
+  static final Map<String, Session> OPENED = new ConcurrentHashMap<>();
 
   private TestEndpoints() {}
 
@@ -71,10 +75,13 @@ public final class TestEndpoints {
       if (p == null) {
         return; // refused
       }
+      OPENED.put(p.userId(), session);
     }
 
     /**
-     * Echoes non-pong texts as {@code echo:<text>}, through the presence queue.
+     * Echoes non-pong texts as {@code echo:<text>}, through the presence queue; answers {@code
+     * big:<n>} with a text of n bytes (as a host echoing a client's long field would), and
+     * throws on {@code fail} (a host bug: the container reports it to {@code @OnError}).
      *
      * @param session the session
      * @param text the message
@@ -84,7 +91,13 @@ public final class TestEndpoints {
       if (presence.onText(session, text)) {
         return;
       }
-      presence.send(session, "echo:" + text);
+      if (text.startsWith("big:")) {
+        presence.send(session, "x".repeat(Integer.parseInt(text.substring(4))));
+      } else if (text.equals("fail")) {
+        throw new IllegalStateException("a host bug, on purpose");
+      } else {
+        presence.send(session, "echo:" + text);
+      }
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.presence.PresenceRegistry;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,41 @@ class WebSocketPresenceBuilderTest {
   }
 
   @Test
+  void nonPositiveMaxPendingBytes_isRejectedByName() {
+    assertThatThrownBy(() -> WebSocketPresence.builder(registry).maxPendingBytes(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxPendingBytes must be positive: 0");
+  }
+
+  @Test
+  void nonPositiveOrSubMillisecondWriteTimeout_isRejectedByName() {
+    assertThatThrownBy(() -> WebSocketPresence.builder(registry).writeTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("writeTimeout must be positive: PT0S");
+    assertThatThrownBy(() -> WebSocketPresence.builder(registry).writeTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("writeTimeout must be positive: PT-1S");
+    assertThatThrownBy(() -> WebSocketPresence.builder(registry).writeTimeout(Duration.ofNanos(999_999)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("writeTimeout must be at least 1 ms: PT0.000999999S");
+  }
+
+  @Test
+  void watchdogTick_isAQuarterOfTheWriteTimeout_between10msAnd1s() {
+    assertThat(WebSocketPresence.watchdogTick(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(WebSocketPresence.watchdogTick(Duration.ofMillis(1000))).isEqualTo(Duration.ofMillis(250));
+    assertThat(WebSocketPresence.watchdogTick(Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(10));
+  }
+
+  @Test
+  void utf8Length_countsEncodedBytes() {
+    for (String s : new String[] {"", "abc", "é", "€", "😀", "a😀é€"}) {
+      assertThat(SessionOutbound.utf8Length(s)).as(s)
+          .isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
+    }
+  }
+
+  @Test
   void nullArguments_areRejectedByName() {
     assertThatThrownBy(() -> WebSocketPresence.builder(null))
         .isInstanceOf(NullPointerException.class).hasMessage("registry");
@@ -41,6 +77,8 @@ class WebSocketPresenceBuilderTest {
         .isInstanceOf(NullPointerException.class).hasMessage("userResolver");
     assertThatThrownBy(() -> WebSocketPresence.builder(registry).pingStyle(null))
         .isInstanceOf(NullPointerException.class).hasMessage("pingStyle");
+    assertThatThrownBy(() -> WebSocketPresence.builder(registry).writeTimeout(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("writeTimeout");
     assertThatThrownBy(() -> new PresenceConfigurator(null))
         .isInstanceOf(NullPointerException.class).hasMessage("resolver");
   }
@@ -56,7 +94,8 @@ class WebSocketPresenceBuilderTest {
   void builtIntegration_reportsItsSettings_andStartsWithZeroCounts() {
     try (WebSocketPresence presence = WebSocketPresence.builder(registry)
         .pingStyle(PingStyle.JSON).maxPendingSends(3).build()) {
-      assertThat(presence).hasToString("WebSocketPresence(JSON, maxPendingSends=3)");
+      assertThat(presence).hasToString("WebSocketPresence(JSON, maxPendingSends=3, "
+          + "maxPendingBytes=1048576, writeTimeout=PT10S)");
       assertThat(presence.registry()).isSameAs(registry);
       assertThat(presence.slowConsumerCount()).isZero();
       assertThat(presence.refusedCount()).isZero();

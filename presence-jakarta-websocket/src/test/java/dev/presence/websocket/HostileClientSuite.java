@@ -1,0 +1,256 @@
+package dev.presence.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.awaitility.Awaitility.await;
+
+import dev.presence.PresenceEvent;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that attack the server, over real sockets: ping floods that never read, clients that
+ * ask for big replies and never read them, connections killed mid-flight, and container error
+ * paths. One bad client must affect only itself. Run on each container by a subclass.
+ */
+abstract class HostileClientSuite extends ContainerHarness {
+  static final Duration WRITE_TIMEOUT = Duration.ofMillis(1000);
+
+  /** Heartbeat every {@link #INTERVAL}, timeout {@link #TIMEOUT}, writes bounded by {@link #WRITE_TIMEOUT}. */
+  void startGuarded() {
+    start(r -> r.heartbeatInterval(INTERVAL).heartbeatTimeout(TIMEOUT),
+        w -> w.writeTimeout(WRITE_TIMEOUT));
+  }
+
+  // ------------------------------------------------------------------ ping floods
+
+  @Test
+  void pingFlooders_areEvictedWithinTheWriteTimeout_whileAnObserverKeepsItsPingsAndEveryEvent()
+      throws Exception {
+    startGuarded();
+    Map<String, Long> offlineAt = new ConcurrentHashMap<>();
+    registry.addListener(e -> {
+      if (!e.online()) {
+        offlineAt.put(e.userId(), System.nanoTime());
+      }
+    });
+    JdkClient bob = watcher();
+    long since = System.nanoTime();
+    int flooders = 6;
+    String[] users = new String[flooders];
+    long[] connectedAt = new long[flooders];
+    RawClient[] clients = new RawClient[flooders];
+    int[] generation = new int[flooders];
+    List<Duration> evictions = new ArrayList<>();
+    for (int i = 0; i < flooders; i++) {
+      users[i] = "mallory" + i + "-0";
+      connectedAt[i] = System.nanoTime();
+      clients[i] = raw(users[i], RawClient.Mode.PING_FLOOD);
+    }
+    // Alice (a co-member of bob's) connects and disconnects every 2 s; attackers that get
+    // evicted come straight back, so the flood lasts the whole run.
+    Duration run = Duration.ofSeconds(6);
+    long end = since + run.toNanos();
+    int cycles = 0;
+    JdkClient alice = null;
+    long nextToggle = System.nanoTime();
+    while (System.nanoTime() < end) {
+      if (System.nanoTime() >= nextToggle) {
+        if (alice == null) {
+          alice = jdk("/programmatic", "alice");
+          cycles++;
+        } else {
+          alice.close();
+          alice = null;
+        }
+        nextToggle += Duration.ofSeconds(1).toNanos();
+      }
+      for (int i = 0; i < flooders; i++) {
+        Long off = offlineAt.get(users[i]);
+        if (off != null) {
+          evictions.add(Duration.ofNanos(off - connectedAt[i]));
+          clients[i].close();
+          users[i] = "mallory" + i + "-" + (++generation[i]);
+          connectedAt[i] = System.nanoTime();
+          clients[i] = raw(users[i], RawClient.Mode.PING_FLOOD);
+        }
+      }
+      Thread.sleep(20);
+    }
+    if (alice != null) {
+      alice.close();
+    }
+    int expectedCycles = cycles;
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == expectedCycles);
+    Duration gap = bob.largestPingGap(since);
+    System.out.printf("%s ping flood: %d evictions, longest %s; observer's largest ping gap %s;"
+        + " %d slow consumers%n", getClass().getSimpleName(), evictions.size(),
+        evictions.stream().max(Duration::compareTo).orElse(Duration.ZERO), gap,
+        presence.slowConsumerCount());
+
+    assertThat(bob.statusMessages("alice", true)).isEqualTo(cycles);
+    assertThat(gap).isLessThan(INTERVAL.multipliedBy(5).dividedBy(2));
+    assertThat(registry.isOnline("bob")).isTrue();
+    assertThat(eventsOf("bob")).extracting(PresenceEvent::online).containsExactly(true);
+    assertThat(evictions).hasSizeGreaterThanOrEqualTo(flooders);
+    // Stuck from their first ping on: out within the write timeout and one interval (plus the
+    // watchdog's tick and a loaded machine's slack).
+    assertThat(evictions).allSatisfy(d -> assertThat(d)
+        .isLessThan(WRITE_TIMEOUT.plus(INTERVAL).plus(SLACK)));
+  }
+
+  // ------------------------------------------------------------------ memory
+
+  @Test
+  void clientsThatNeverReadBigReplies_holdAtMostMaxPendingBytesEach() throws Exception {
+    long maxPendingBytes = 1024 * 1024; // the default
+    // No heartbeat and a long write timeout: only the byte bound can end these sessions.
+    start(r -> r.withoutHeartbeat(), w -> w.writeTimeout(Duration.ofSeconds(5)));
+    int clients = 12;
+    // Each client asks for 38 MB: far more than the loopback socket buffers absorb (a few MB),
+    // so every one of them goes over the bound.
+    int asks = 600;
+    int replyBytes = 64 * 1024;
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    long baseline = usedAfterGc(memory);
+    AtomicLong peak = new AtomicLong(baseline);
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        peak.accumulateAndGet(usedAfterGc(memory), Math::max);
+        try {
+          Thread.sleep(25);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "heap-sampler");
+    sampler.start();
+    try {
+      List<RawClient> hogs = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        hogs.add(raw("hog" + i, RawClient.Mode.NEVER_READ));
+      }
+      await().atMost(SLACK).until(() -> registry.onlineUserCount() == clients);
+      long t0 = System.nanoTime();
+      for (int n = 0; n < asks; n++) {
+        for (RawClient hog : hogs) {
+          try {
+            hog.sendText("big:" + replyBytes);
+          } catch (IOException closedByTheServer) {
+            // evicted already: the server dropped it
+          }
+        }
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> registry.onlineUserCount() == 0);
+      System.out.printf("%s big replies: asked and evicted in %d ms%n",
+          getClass().getSimpleName(), (System.nanoTime() - t0) / 1_000_000);
+    } finally {
+      sampling.set(false);
+      sampler.join();
+    }
+    long grew = peak.get() - baseline;
+    // Per session: its pending texts (Latin-1 strings, a byte a character) plus the container's
+    // encoded copy of the one in flight; doubled, plus 16 MB for the run's own garbage and
+    // sampling noise. Without the byte bound this run measured 73 MB on Jetty.
+    long bound = clients * maxPendingBytes * 2 + 16L * 1024 * 1024;
+    System.out.printf("%s big replies: heap grew by at most %,d bytes for %d clients "
+        + "(bound asserted %,d; unbounded by bytes they could queue %,d)%n",
+        getClass().getSimpleName(), grew, clients, bound, (long) clients * 256 * replyBytes);
+    assertThat(presence.slowConsumerCount()).isEqualTo(clients);
+    assertThat(grew).isLessThan(bound);
+  }
+
+  private static long usedAfterGc(MemoryMXBean memory) {
+    System.gc();
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  // ------------------------------------------------------------------ stuck writes
+
+  @Test
+  void writeThatNeverCompletes_endsTheSessionWithinTheWriteTimeout_withoutAnyHeartbeat()
+      throws Exception {
+    start(r -> r.withoutHeartbeat(), w -> w.writeTimeout(WRITE_TIMEOUT)
+        .maxPendingSends(100_000).maxPendingBytes(1L << 30));
+    JdkClient bob = watcher();
+    raw("alice", RawClient.Mode.NEVER_READ);
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+    long started = System.nanoTime();
+    String big = "x".repeat(256 * 1024);
+    for (int i = 0; i < 64; i++) { // 16 MB: more than the socket buffers hold
+      registry.sendToUser("alice", big);
+    }
+    await().atMost(WRITE_TIMEOUT.plus(SLACK)).until(() -> !registry.isOnline("alice"));
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+    assertThat(presence.slowConsumerCount()).isEqualTo(1);
+    assertThat(took).isGreaterThanOrEqualTo(WRITE_TIMEOUT);
+    await().atMost(WRITE_TIMEOUT.plus(SLACK)).until(() -> presence.trackedSessions() == 1); // bob
+  }
+
+  // ------------------------------------------------------------------ container error paths
+
+  @RepeatedTest(20)
+  void abruptSocketKill_endsPresenceThroughTheContainerAlone() throws Exception {
+    start(r -> r.withoutHeartbeat(), w -> { }); // only the close/error path can end it
+    JdkClient bob = watcher();
+    RawClient alice = raw("alice", RawClient.Mode.FRAME_PONGS);
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+
+    alice.kill();
+    await().atMost(SLACK).until(() -> !registry.isOnline("alice"));
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+    assertThat(eventsOf("alice")).extracting(PresenceEvent::online).containsExactly(true, false);
+  }
+
+  @Test
+  void errorInTheHostsHandler_endsPresenceAtOnce_andClosesTheSocket() throws Exception {
+    start(r -> r.withoutHeartbeat(), w -> { });
+    JdkClient bob = watcher();
+    JdkClient alice = jdk("/annotated", "alice");
+    await().atMost(SLACK).until(() -> registry.isOnline("alice"));
+
+    alice.send("fail");
+    await().atMost(SLACK).until(() -> !registry.isOnline("alice"));
+    // 1011 "error" from the integration, unless the container closed first with its own code
+    // (Jetty sends 1003 for an exception thrown by a text handler).
+    assertThat(alice.closeCode.get(5, TimeUnit.SECONDS)).isIn(1003, 1011);
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+  }
+
+  @Test
+  void errorAndCloseCalls_onAClosedContainerSession_neverThrow_andLeaveNobodyOnline()
+      throws Exception {
+    start(r -> r.withoutHeartbeat(), w -> { });
+    TestEndpoints.OPENED.remove("alice");
+    JdkClient alice = jdk("/annotated", "alice");
+    await().atMost(SLACK).until(() -> registry.isOnline("alice")
+        && TestEndpoints.OPENED.containsKey("alice"));
+    Session closed = TestEndpoints.OPENED.get("alice");
+    alice.close();
+    await().atMost(SLACK).until(() -> !registry.isOnline("alice") && !closed.isOpen());
+
+    assertThatCode(() -> {
+      presence.onError(closed, new IOException("late error"));
+      presence.onClose(closed);
+      presence.touch(closed);
+      assertThat(presence.send(closed, "late")).isFalse();
+      assertThat(presence.presenceOf(closed)).isNull();
+    }).doesNotThrowAnyException();
+    assertThat(registry.isOnline("alice")).isFalse();
+    assertThat(eventsOf("alice")).extracting(PresenceEvent::online).containsExactly(true, false);
+  }
+}

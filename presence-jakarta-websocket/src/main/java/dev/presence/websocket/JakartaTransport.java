@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The blocking calls are bounded by the container: Tomcat reads the user property {@value
  * #TOMCAT_BLOCKING_SEND_TIMEOUT} (milliseconds) on every blocking send; this transport sets it to
- * {@code writeTimeout}, so a ping or close to a peer that does not read returns within it and
- * Tomcat closes the connection. {@link #abort()} lowers it to one millisecond and closes: Tomcat
+ * twice {@code writeTimeout}, so a ping or close to a peer that does not read returns by then
+ * even if the watchdog (which ends the session at {@code writeTimeout}) were late, and Tomcat
+ * closes the connection. {@link #abort()} lowers it to one millisecond and closes: Tomcat
  * then gives up on the close frame at once and closes the socket, which fails any write still in
  * flight. Containers that ignore the property are bounded only by their own timeouts; presence
  * is ended by the watchdog at {@code writeTimeout} either way.
@@ -46,7 +47,9 @@ final class JakartaTransport implements Transport {
     this.id = session.getId();
     this.blocking = blocking;
     this.userProperties = session.getUserProperties();
-    userProperties.put(TOMCAT_BLOCKING_SEND_TIMEOUT, Long.valueOf(writeTimeoutMillis));
+    // Twice the write timeout: a safety net. The watchdog ends a stuck session at writeTimeout
+    // (plus its tick) and then aborts it, which unblocks the call at once.
+    userProperties.put(TOMCAT_BLOCKING_SEND_TIMEOUT, Long.valueOf(2 * writeTimeoutMillis));
   }
 
   @Override

@@ -328,6 +328,16 @@ public final class WebSocketPresence implements AutoCloseable {
     return io;
   }
 
+  /** Runs a short, non-blocking task on the I/O executor; false if it is shut down. */
+  boolean execute(Runnable task) {
+    try {
+      io.execute(task);
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return false;
+    }
+  }
+
   /** How many sessions this integration keeps state for (open, or closing). */
   int trackedSessions() {
     return sessions.size();

@@ -27,11 +27,20 @@ import org.junit.jupiter.api.Test;
  */
 abstract class HostileClientSuite extends ContainerHarness {
   static final Duration WRITE_TIMEOUT = Duration.ofMillis(1000);
+  /**
+   * The heartbeat interval of the tests that measure the gaps between an observer's pings: twice
+   * the behavioural suite's, because the bound asserted (2.5 intervals) must hold while attackers
+   * run in the same JVM on a shared 2-core build machine, where the scheduler alone can hold a
+   * thread for a few hundred milliseconds.
+   */
+  static final Duration HOSTILE_INTERVAL = Duration.ofMillis(400);
+  /** Long enough that only a stalled write, not silence, can end a session in time. */
+  static final Duration LONG_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** Heartbeat every {@link #INTERVAL}, timeout {@link #TIMEOUT}, writes bounded by {@link #WRITE_TIMEOUT}. */
+  /** Heartbeat every {@link #HOSTILE_INTERVAL}, timeout five of them, writes bounded by {@link #WRITE_TIMEOUT}. */
   void startGuarded() {
-    start(r -> r.heartbeatInterval(INTERVAL).heartbeatTimeout(TIMEOUT),
-        w -> w.writeTimeout(WRITE_TIMEOUT));
+    start(r -> r.heartbeatInterval(HOSTILE_INTERVAL)
+        .heartbeatTimeout(HOSTILE_INTERVAL.multipliedBy(5)), w -> w.writeTimeout(WRITE_TIMEOUT));
   }
 
   // ------------------------------------------------------------------ ping floods
@@ -61,12 +70,13 @@ abstract class HostileClientSuite extends ContainerHarness {
     }
     // Alice (a co-member of bob's) connects and disconnects every 2 s; attackers that get
     // evicted come straight back, so the flood lasts the whole run.
-    Duration run = Duration.ofSeconds(6);
-    long end = since + run.toNanos();
+    // At least 6 s and 3 connects of alice's (a connect can take a second on a busy machine).
+    long minEnd = since + Duration.ofSeconds(6).toNanos();
+    long maxEnd = since + Duration.ofSeconds(12).toNanos();
     int cycles = 0;
     JdkClient alice = null;
     long nextToggle = System.nanoTime();
-    while (System.nanoTime() < end) {
+    while (System.nanoTime() < minEnd || (cycles < 3 && System.nanoTime() < maxEnd)) {
       if (System.nanoTime() >= nextToggle) {
         if (alice == null) {
           alice = jdk("/programmatic", "alice");
@@ -75,7 +85,7 @@ abstract class HostileClientSuite extends ContainerHarness {
           alice.close();
           alice = null;
         }
-        nextToggle += Duration.ofSeconds(1).toNanos();
+        nextToggle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
       }
       for (int i = 0; i < flooders; i++) {
         Long off = offlineAt.get(users[i]);
@@ -92,23 +102,31 @@ abstract class HostileClientSuite extends ContainerHarness {
     if (alice != null) {
       alice.close();
     }
-    int expectedCycles = cycles;
-    await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == expectedCycles);
+    await().atMost(SLACK).until(() -> !registry.isOnline("alice"));
+    // Every transition of alice's reaches bob (a reconnect that overlaps the previous session's
+    // close on a slow machine is no transition, hence counted from the registry's events).
+    long onlines = eventsOf("alice").stream().filter(PresenceEvent::online).count();
+    long offlines = eventsOf("alice").size() - onlines;
+    await().atMost(SLACK).untilAsserted(() -> assertThat(
+        new long[] {bob.statusMessages("alice", true), bob.statusMessages("alice", false)})
+        .as("bob's online/offline messages for alice; alice's events %s, bob's events %s",
+            eventsOf("alice"), eventsOf("bob"))
+        .containsExactly(onlines, offlines));
+    assertThat(onlines).as("alice's connects %d", cycles).isGreaterThanOrEqualTo(2);
     Duration gap = bob.largestPingGap(since);
     System.out.printf("%s ping flood: %d evictions, longest %s; observer's largest ping gap %s;"
         + " %d slow consumers%n", getClass().getSimpleName(), evictions.size(),
         evictions.stream().max(Duration::compareTo).orElse(Duration.ZERO), gap,
         presence.slowConsumerCount());
 
-    assertThat(bob.statusMessages("alice", true)).isEqualTo(cycles);
-    assertThat(gap).isLessThan(INTERVAL.multipliedBy(5).dividedBy(2));
+    assertThat(gap).isLessThan(HOSTILE_INTERVAL.multipliedBy(5).dividedBy(2));
     assertThat(registry.isOnline("bob")).isTrue();
     assertThat(eventsOf("bob")).extracting(PresenceEvent::online).containsExactly(true);
     assertThat(evictions).hasSizeGreaterThanOrEqualTo(flooders);
-    // Stuck from their first ping on: out within the write timeout and one interval (plus the
-    // watchdog's tick and a loaded machine's slack).
+    // Found by their silence or their stalled writes, whichever comes first: out within the write
+    // timeout and one interval, plus a loaded machine's slack.
     assertThat(evictions).allSatisfy(d -> assertThat(d)
-        .isLessThan(WRITE_TIMEOUT.plus(INTERVAL).plus(SLACK)));
+        .isLessThan(WRITE_TIMEOUT.plus(HOSTILE_INTERVAL).plus(SLACK)));
   }
 
   // ------------------------------------------------------------------ memory
@@ -199,6 +217,39 @@ abstract class HostileClientSuite extends ContainerHarness {
     assertThat(presence.slowConsumerCount()).isEqualTo(1);
     assertThat(took).isGreaterThanOrEqualTo(WRITE_TIMEOUT);
     await().atMost(WRITE_TIMEOUT.plus(SLACK)).until(() -> presence.trackedSessions() == 1); // bob
+  }
+
+  @Test
+  void stuckPeers_endAsSlowConsumersWithinTheWriteTimeout_whilePingsToOthersStayOnTime()
+      throws Exception {
+    // One I/O thread, and a heartbeat timeout far above the write timeout: only the write
+    // timeout can end the stuck sessions in time, and a ping blocked on one of them would show
+    // in the observer's gaps.
+    start(r -> r.heartbeatInterval(HOSTILE_INTERVAL).heartbeatTimeout(LONG_HEARTBEAT_TIMEOUT),
+        w -> w.writeTimeout(WRITE_TIMEOUT).ioThreads(1)
+            .maxPendingSends(100_000).maxPendingBytes(1L << 30));
+    JdkClient bob = watcher();
+    int stuck = 6;
+    for (int i = 0; i < stuck; i++) {
+      raw("stuck" + i, RawClient.Mode.NEVER_READ);
+    }
+    await().atMost(SLACK).until(() -> registry.onlineUserCount() == stuck + 1);
+    long since = System.nanoTime();
+    String big = "x".repeat(256 * 1024);
+    for (int n = 0; n < 64; n++) { // 16 MB each: more than the socket buffers hold
+      for (int i = 0; i < stuck; i++) {
+        registry.sendToUser("stuck" + i, big);
+      }
+    }
+    await().atMost(WRITE_TIMEOUT.plus(HOSTILE_INTERVAL).plus(SLACK))
+        .until(() -> registry.onlineUserCount() == 1);
+    Duration took = Duration.ofNanos(System.nanoTime() - since);
+    Duration gap = bob.largestPingGap(since);
+    System.out.printf("%s stuck peers: all %d out after %s; observer's largest ping gap %s%n",
+        getClass().getSimpleName(), stuck, took, gap);
+    assertThat(presence.slowConsumerCount()).isEqualTo(stuck);
+    assertThat(gap).isLessThan(HOSTILE_INTERVAL.multipliedBy(5).dividedBy(2));
+    assertThat(eventsOf("bob")).extracting(PresenceEvent::online).containsExactly(true);
   }
 
   // ------------------------------------------------------------------ container error paths

@@ -63,7 +63,7 @@ final class ApiInput {
     if (contentType == null) {
       return false;
     }
-    String[] parts = contentType.split(";");
+    String[] parts = contentType.split(";", -1);
     if (!parts[0].strip().equalsIgnoreCase("application/json")) {
       return false;
     }

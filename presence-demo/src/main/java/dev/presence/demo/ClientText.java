@@ -85,15 +85,11 @@ final class ClientText {
    * @return true if names must not contain it
    */
   static boolean isUnsafe(int cp) {
-    switch (Character.getType(cp)) {
-      case Character.CONTROL:
-      case Character.LINE_SEPARATOR:
-      case Character.PARAGRAPH_SEPARATOR:
-        return true;
-      default:
-        return cp == 0x061C || cp == 0x200E || cp == 0x200F
-            || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-    }
+    return switch (Character.getType(cp)) {
+      case Character.CONTROL, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> true;
+      default -> cp == 0x061C || cp == 0x200E || cp == 0x200F
+          || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+    };
   }
 
   private static boolean isLoneSurrogate(String text, int i) {

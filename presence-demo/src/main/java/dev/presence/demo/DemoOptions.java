@@ -50,7 +50,7 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
     Objects.requireNonNull(offlineGrace, "offlineGrace");
     Objects.requireNonNull(tokenTtl, "tokenTtl");
-    if (tokenTtl.getSeconds() < 1) {
+    if (tokenTtl.toSeconds() < 1) {
       throw new IllegalArgumentException("--token-ttl must be at least 1s: " + format(tokenTtl));
     }
     if (heartbeatInterval.isZero()) {
@@ -131,7 +131,7 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
           break;
         case "--token-ttl":
           tokenTtl = parseDuration(flag, value);
-          if (tokenTtl.getSeconds() < 1) {
+          if (tokenTtl.toSeconds() < 1) {
             throw new IllegalArgumentException("--token-ttl must be at least 1s: '" + value + "'");
           }
           break;

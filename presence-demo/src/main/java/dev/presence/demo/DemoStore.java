@@ -73,10 +73,9 @@ final class DemoStore {
     for (Document t : threads.find().projection(Projections.include("id", "users.id"))) {
       Object threadId = t.get("id");
       for (Document u : usersOf(t)) {
-        Object userId = u.get("id");
-        if (threadId instanceof String && userId instanceof String && !((String) userId).isBlank()
-            && !((String) threadId).isBlank()) {
-          membership.join((String) threadId, (String) userId);
+        if (threadId instanceof String tid && !tid.isBlank()
+            && u.get("id") instanceof String uid && !uid.isBlank()) {
+          membership.join(tid, uid);
         } else {
           skipped++;
         }
@@ -218,8 +217,8 @@ final class DemoStore {
     List<Document> out = new ArrayList<>();
     if (value instanceof List) {
       for (Object o : (List<?>) value) {
-        if (o instanceof Document) {
-          out.add((Document) o);
+        if (o instanceof Document d) {
+          out.add(d);
         }
       }
     }

@@ -2,13 +2,9 @@ package dev.presence.demo;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -61,11 +57,5 @@ final class JsonErrorHandler extends org.eclipse.jetty.server.handler.ErrorHandl
   protected void writeErrorJson(Request request, PrintWriter writer, int code, String message,
       Throwable cause) {
     writer.write(body(code, message));
-  }
-
-  @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put(new HttpField(HttpHeader.CONTENT_TYPE, JSON));
-    return ByteBuffer.wrap(body(status, reason).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -46,10 +46,10 @@ final class Tokens {
   Tokens(Clock clock, Duration ttl) {
     this.clock = Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(ttl, "ttl");
-    if (ttl.getSeconds() < 1) {
+    if (ttl.toSeconds() < 1) {
       throw new IllegalArgumentException("token ttl must be at least 1s: " + ttl);
     }
-    this.ttlSeconds = ttl.getSeconds();
+    this.ttlSeconds = ttl.toSeconds();
     this.key = new byte[32];
     new SecureRandom().nextBytes(key);
   }

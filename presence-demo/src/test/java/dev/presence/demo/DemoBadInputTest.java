@@ -1,6 +1,7 @@
 package dev.presence.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +12,10 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.presence.testing.FakeTime;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.bson.Document;
@@ -107,7 +110,6 @@ class DemoBadInputTest {
   }
 
   static Stream<Row> table() {
-    String json = "application/json";
     return Stream.of(
         // Jackson's stream limits: 400 naming the limit, never a 500 or a stack trace
         row("nested 33 deep", 400, "JSON nested deeper than 32 levels",
@@ -237,6 +239,26 @@ class DemoBadInputTest {
         .doesNotContainPattern("\\son[a-z]+\\s*=")
         .contains("src=\"/app.js\"")
         .doesNotContainPattern("<script(?![^>]*\\ssrc=)");
+  }
+
+  @Test
+  void expiredOrNonCanonicalToken_refusesTheWebSocketHandshake_as401Json() {
+    DemoClient client = new DemoClient(server.uri());
+    for (String bad : List.of(expired, carol + "=", carol.replaceFirst("\\.", ".0"))) {
+      TestSocket s = new TestSocket();
+      assertThatThrownBy(() -> client.connectAsync(bad, s).join())
+          .isInstanceOf(CompletionException.class)
+          .hasCauseInstanceOf(WebSocketHandshakeException.class)
+          .satisfies(e -> {
+            var response = ((WebSocketHandshakeException) e.getCause()).getResponse();
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/json"));
+          });
+    }
+    try (TestSocket ok = client.connect(carol)) {
+      assertThat(ok.ofType("ready")).hasSize(1);
+    }
   }
 
   @Test

@@ -127,6 +127,12 @@ class InviteAcceptRaceTest {
         assertThat(joinNotes(bs, thread)).as("bob's notes of %s", thread).isEqualTo(1);
       }
       assertThat(client.get("/invitations", td).body()).isEmpty();
+      // each thread's one invitation was announced to dave once, however the invites raced
+      for (String thread : ids) {
+        assertThat(ds.ofType("invitation").stream()
+            .filter(m -> thread.equals(m.path("thread_id").asText())).count())
+            .as("invitations of %s announced", thread).isEqualTo(1);
+      }
     } finally {
       pool.shutdownNow();
     }

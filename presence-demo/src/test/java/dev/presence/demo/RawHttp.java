@@ -76,8 +76,8 @@ final class RawHttp {
     if (end < 0) {
       throw new AssertionError("no complete response: " + text);
     }
-    String[] lines = text.substring(0, end).split("\r\n");
-    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    String[] lines = text.substring(0, end).split("\r\n", -1);
+    int status = Integer.parseInt(lines[0].split(" ", -1)[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
@@ -96,7 +96,7 @@ final class RawHttp {
     int i = 0;
     while (true) {
       int eol = body.indexOf("\r\n", i);
-      int size = Integer.parseInt(body.substring(i, eol).split(";")[0].strip(), 16);
+      int size = Integer.parseInt(body.substring(i, eol).split(";", -1)[0].strip(), 16);
       if (size == 0) {
         return out.toString();
       }

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * entry points hop onto it and may be called from any thread. {@link #status()} reads volatile
  * fields.
  */
+// Every transport future here ends in a whenComplete* handler that deals with its failure (the
+// node marks itself broken and recovers), so the futures those handlers return are not needed.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ClusterNode {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 

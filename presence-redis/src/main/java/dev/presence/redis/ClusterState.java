@@ -217,6 +217,7 @@ final class ClusterState {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the handler completes `done`, which is returned
   private CompletableFuture<Void> load(NodeView v) {
     v.loading = true;
     v.receivedBeforeRequest = v.buffer.size();

@@ -9,6 +9,7 @@ import dev.presence.Scheduler;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.Collection;
@@ -118,6 +119,18 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   }
 
   private static ClusterTransport connect(ClusteredPresenceRegistryBuilder b, String nodeId) {
+    if (b.clusterClient != null) {
+      return RedisClusterConnections.connect(b.clusterClient, null, nodeId, b.keyPrefix,
+          b.leaseTtl, b.commandTimeout);
+    }
+    if (b.clusterSeeds != null) {
+      ClientResources resources = RedisTransport.ownedResources();
+      RedisClusterClient client = RedisClusterClient.create(resources, b.clusterSeeds);
+      client.setOptions(RedisClusterConnections.ownedOptions(b.commandTimeout,
+          b.renewalInterval));
+      return RedisClusterConnections.connect(client, resources, nodeId, b.keyPrefix, b.leaseTtl,
+          b.commandTimeout);
+    }
     if (b.client != null) {
       return RedisTransport.standalone(b.client, null, nodeId, b.keyPrefix, b.leaseTtl,
           b.commandTimeout);
@@ -130,7 +143,8 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   }
 
   /**
-   * Returns a builder. Either a Redis URI or a Redis client must be set.
+   * Returns a builder. Exactly one of a Redis URI, a Redis client, Redis Cluster seeds or a
+   * Redis Cluster client must be set.
    *
    * @return a new builder
    */

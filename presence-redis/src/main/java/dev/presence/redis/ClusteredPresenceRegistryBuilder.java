@@ -3,8 +3,11 @@ package dev.presence.redis;
 import dev.presence.PresenceRegistry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -16,6 +19,8 @@ import java.util.concurrent.Executor;
 public final class ClusteredPresenceRegistryBuilder {
   RedisURI uri;
   RedisClient client;
+  List<RedisURI> clusterSeeds;
+  RedisClusterClient clusterClient;
   String nodeId;
   String keyPrefix = "presence";
   Duration leaseTtl = Duration.ofSeconds(15);
@@ -70,6 +75,51 @@ public final class ClusteredPresenceRegistryBuilder {
    */
   public ClusteredPresenceRegistryBuilder redisClient(RedisClient client) {
     this.client = Objects.requireNonNull(client, "redisClient");
+    return this;
+  }
+
+  /**
+   * Uses a Redis Cluster (Redis 7 or later), given one or more of its nodes as seeds; the
+   * registry then creates, configures and shuts down its own cluster client (commands fail fast
+   * while disconnected, the topology is refreshed every lease renewal interval and on
+   * redirections). Keys are hash-tagged so that every script touches one slot, and transitions
+   * travel on sharded channels ({@code SPUBLISH}/{@code SSUBSCRIBE}).
+   *
+   * @param seedUris URIs such as {@code redis://10.0.0.1:7000}; one reachable node is enough
+   * @return this builder
+   * @throws NullPointerException if {@code seedUris} or one of them is null
+   * @throws IllegalArgumentException if none is given or one is not a valid Redis URI
+   */
+  public ClusteredPresenceRegistryBuilder redisCluster(String... seedUris) {
+    Objects.requireNonNull(seedUris, "redisCluster");
+    if (seedUris.length == 0) {
+      throw new IllegalArgumentException("redisCluster needs at least one seed URI");
+    }
+    List<RedisURI> parsed = new ArrayList<>();
+    for (String seed : seedUris) {
+      Objects.requireNonNull(seed, "redisCluster seed");
+      try {
+        parsed.add(RedisURI.create(seed));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("redisCluster seed is not a valid Redis URI: " + seed,
+            e);
+      }
+    }
+    this.clusterSeeds = List.copyOf(parsed);
+    return this;
+  }
+
+  /**
+   * Uses a Redis Cluster client owned by the host (its options are left as they are: enable
+   * topology refresh, or failovers are noticed late; it is not shut down by
+   * {@link ClusteredPresenceRegistry#close()}).
+   *
+   * @param client the cluster client
+   * @return this builder
+   * @throws NullPointerException if {@code client} is null
+   */
+  public ClusteredPresenceRegistryBuilder redisClusterClient(RedisClusterClient client) {
+    this.clusterClient = Objects.requireNonNull(client, "redisClusterClient");
     return this;
   }
 
@@ -222,11 +272,26 @@ public final class ClusteredPresenceRegistryBuilder {
    *     TTL, or if Redis could not be reached in time
    */
   public ClusteredPresenceRegistry build() {
-    if (uri == null && client == null) {
-      throw new IllegalStateException("redisUri or redisClient must be set");
+    List<String> targets = new ArrayList<>();
+    if (uri != null) {
+      targets.add("redisUri");
     }
-    if (uri != null && client != null) {
-      throw new IllegalStateException("redisUri and redisClient are both set; choose one");
+    if (client != null) {
+      targets.add("redisClient");
+    }
+    if (clusterSeeds != null) {
+      targets.add("redisCluster");
+    }
+    if (clusterClient != null) {
+      targets.add("redisClusterClient");
+    }
+    if (targets.isEmpty()) {
+      throw new IllegalStateException(
+          "redisUri, redisClient, redisCluster or redisClusterClient must be set");
+    }
+    if (targets.size() > 1) {
+      throw new IllegalStateException(String.join(" and ", targets)
+          + " are both set; choose one");
     }
     if (localBuilder != null && localRegistry != null) {
       throw new IllegalStateException("local and localRegistry are both set; choose one");
@@ -243,7 +308,8 @@ public final class ClusteredPresenceRegistryBuilder {
     if (value.isBlank()) {
       throw new IllegalArgumentException(name + " must not be blank: '" + value + "'");
     }
-    for (char c : forbidden.toCharArray()) {
+    for (int i = 0; i < forbidden.length(); i++) {
+      char c = forbidden.charAt(i);
       if (value.indexOf(c) >= 0) {
         throw new IllegalArgumentException(name + " must not contain '" + c + "': " + value);
       }

@@ -31,7 +31,16 @@ final class EventDelivery {
   static final int BACKLOG_WARNING = 10_000;
   private static final int BATCH = 256;
 
-  private record Entry(PresenceEvent event, PresenceListener[] listeners) {}
+  /** An event and the listeners registered when it was queued (never modified). */
+  private static final class Entry {
+    final PresenceEvent event;
+    final PresenceListener[] listeners;
+
+    Entry(PresenceEvent event, PresenceListener[] listeners) {
+      this.event = event;
+      this.listeners = listeners;
+    }
+  }
 
   private final Executor executor;
   private final String name;
@@ -49,7 +58,9 @@ final class EventDelivery {
 
   Subscription add(PresenceListener listener) {
     Objects.requireNonNull(listener, "listener");
-    PresenceListener entry = listener::onTransition; // a distinct identity per registration
+    // a wrapper of its own per registration, so adding one listener twice needs two removals
+    @SuppressWarnings("UnnecessaryMethodReference")
+    PresenceListener entry = listener::onTransition;
     synchronized (listenersLock) {
       PresenceListener[] now = listeners;
       PresenceListener[] next = Arrays.copyOf(now, now.length + 1);

@@ -51,6 +51,12 @@ final class RedisTransport implements ClusterTransport {
     /** Subscribes to {@code channels}, delivering messages to {@code events}. */
     CompletableFuture<Void> subscribe(List<String> channels);
 
+    /**
+     * Checks that the subscriptions still live where the channels are served, and reports a
+     * reconnect if not. Called at every lease renewal; the default has nothing to check.
+     */
+    default void checkSubscriptions() {}
+
     /** Closes the connections and, if owned, the client. Never throws. */
     void close();
   }
@@ -202,6 +208,7 @@ final class RedisTransport implements ClusterTransport {
 
   @Override
   public CompletableFuture<Boolean> renew() {
+    connections.checkSubscriptions();
     CompletableFuture<Long> renewed = script(Scripts.RENEW_ID, ScriptOutputType.INTEGER, ownKeys,
         String.valueOf(leaseTtl.toMillis()));
     // heals a racing reaper's SREM within one interval
@@ -297,7 +304,14 @@ final class RedisTransport implements ClusterTransport {
   private static void shutdown(RedisClient client, ClientResources resources) {
     if (resources != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      try {
+        resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("Lettuce resources did not shut down cleanly", e);
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 

@@ -53,7 +53,7 @@ class ClusteredPresenceRegistryBuilderTest {
   @Test
   void conflictingOrMissingSettings_failInBuild() {
     assertThatIllegalStateException().isThrownBy(() -> ClusteredPresenceRegistry.builder().build())
-        .withMessage("redisUri or redisClient must be set");
+        .withMessage("redisUri, redisClient, redisCluster or redisClusterClient must be set");
     RedisClient client = RedisClient.create();
     try {
       assertThatIllegalStateException().isThrownBy(() -> ClusteredPresenceRegistry.builder()

@@ -32,6 +32,20 @@ final class TestNode implements AutoCloseable {
     registry.addListener(events::add);
   }
 
+  /** A node on a Redis Cluster, given its seeds. */
+  static TestNode startOnCluster(String[] seeds, String nodeId, String prefix,
+      Duration leaseTtl) {
+    return new TestNode(ClusteredPresenceRegistry.builder()
+        .redisCluster(seeds)
+        .nodeId(nodeId)
+        .keyPrefix(prefix)
+        .leaseTtl(leaseTtl)
+        .leaseRenewalInterval(leaseTtl.dividedBy(4))
+        .commandTimeout(Duration.ofMillis(500))
+        .local(PresenceRegistry.builder().withoutHeartbeat())
+        .build(), null);
+  }
+
   /** A node whose Redis connections {@link #crash()} can cut for good. */
   static TestNode startCrashable(RedisServer redis, String nodeId, String prefix,
       Duration leaseTtl, PresenceRegistry.Builder local) {

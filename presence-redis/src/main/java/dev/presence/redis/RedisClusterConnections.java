@@ -122,6 +122,11 @@ final class RedisClusterConnections implements RedisTransport.Connections {
   }
 
   @Override
+  public boolean preloadScripts() {
+    return false;
+  }
+
+  @Override
   public CompletableFuture<Void> subscribe(List<String> channels) {
     Map<String, List<String>> byMaster = new LinkedHashMap<>();
     for (String channel : channels) {
@@ -142,7 +147,12 @@ final class RedisClusterConnections implements RedisTransport.Connections {
               // a dropped node connection loses the messages published until it is back
               node.addListener(events.stateListener());
             }
-            return node.async().ssubscribe(mine).toCompletableFuture();
+            // one SSUBSCRIBE per channel: channels of one command must share a slot
+            CompletableFuture<?>[] each = new CompletableFuture<?>[mine.length];
+            for (int i = 0; i < mine.length; i++) {
+              each[i] = node.async().ssubscribe(mine[i]).toCompletableFuture();
+            }
+            return CompletableFuture.allOf(each);
           })
           .thenRun(() -> {
             for (String channel : mine) {

@@ -57,6 +57,15 @@ final class RedisTransport implements ClusterTransport {
      */
     default void checkSubscriptions() {}
 
+    /**
+     * Whether to load the scripts up front with SCRIPT LOAD. A cluster client sends SCRIPT LOAD
+     * to every node it knows, a failed master included, so there the scripts are left to the
+     * EVALSHA-then-EVAL fallback, which loads each one on the master that first needs it.
+     */
+    default boolean preloadScripts() {
+      return true;
+    }
+
     /** Closes the connections and, if owned, the client. Never throws. */
     void close();
   }
@@ -173,9 +182,12 @@ final class RedisTransport implements ClusterTransport {
 
   @Override
   public CompletableFuture<Void> prepare() {
-    CompletableFuture<?>[] loads = new CompletableFuture<?>[scripts.length];
-    for (int i = 0; i < scripts.length; i++) {
-      loads[i] = redis.scriptLoad(scripts[i]).toCompletableFuture();
+    CompletableFuture<?>[] loads = new CompletableFuture<?>[0];
+    if (connections.preloadScripts()) {
+      loads = new CompletableFuture<?>[scripts.length];
+      for (int i = 0; i < scripts.length; i++) {
+        loads[i] = redis.scriptLoad(scripts[i]).toCompletableFuture();
+      }
     }
     return CompletableFuture.allOf(loads)
         .thenCompose(x -> connections.subscribe(keys.channels()));

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.TestInfo;
  * redis-server processes, three presence nodes on it. The failover test runs last: it kills a
  * master.
  */
+@TestMethodOrder(MethodOrderer.MethodName.class)
 class RedisClusterTest {
   private static final Duration LEASE = Duration.ofSeconds(3);
   private static final Duration SOON = Duration.ofSeconds(5);

@@ -189,17 +189,11 @@ final class RedisClusterConnections implements RedisTransport.Connections {
     shutdown(client, ownedResources);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // Netty's future; its module is not read here
   private static void shutdown(RedisClusterClient client, ClientResources resources) {
     if (resources != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      try {
-        resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.debug("Lettuce resources did not shut down cleanly", e);
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      resources.shutdown(0, 2, TimeUnit.SECONDS); // in the background: nothing waits on it
     }
   }
 }

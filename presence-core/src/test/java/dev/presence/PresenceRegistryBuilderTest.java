@@ -1,6 +1,10 @@
 package dev.presence;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.presence.testing.FakeTime;
+import dev.presence.testing.RecordingOutbound;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -50,8 +54,21 @@ class PresenceRegistryBuilderTest {
   }
 
   @Test
-  void defaultTimeout_followsALongerInterval() {
-    PresenceRegistry.builder().heartbeatInterval(Duration.ofMinutes(5)).build().close();
+  void defaultTimeout_isTwiceALongerInterval() {
+    FakeTime time = new FakeTime();
+    try (PresenceRegistry registry = PresenceRegistry.builder().heartbeatInterval(Duration.ofMinutes(5))
+        .ticker(time).clock(time.clock()).scheduler(time).build()) {
+      RecordingOutbound silent = new RecordingOutbound();
+      PresenceSession session = registry.connect("alice", "s1", silent);
+
+      time.advance(Duration.ofMinutes(5)); // first sweep: 5 min of silence is within a 10 min timeout
+      assertThat(session.isOpen()).isTrue();
+      assertThat(silent.pings).hasValue(1);
+
+      time.advance(Duration.ofMinutes(5)); // second sweep: 10 min of silence, the derived timeout
+      assertThat(session.isOpen()).isFalse();
+      assertThat(silent.closes).containsExactly(DisconnectReason.HEARTBEAT_TIMEOUT);
+    }
   }
 
   @Test

@@ -81,10 +81,15 @@ public final class DemoServer implements AutoCloseable {
    *     started is stopped again
    */
   public static DemoServer start(DemoOptions options) throws Exception {
+    // Tokens on the system clock, valid for --token-ttl, under a key made for this process.
     return start(options, new Tokens(Clock.systemUTC(), options.tokenTtl()));
   }
 
-  /** Starts with the given token key, so that tests can restart a server its clients still trust. */
+  /**
+   * Starts with the given tokens (their key, clock and lifetime; {@code options.tokenTtl()} is not
+   * used), so that tests can restart a server its clients still trust, or expire tokens on a fake
+   * clock.
+   */
   static DemoServer start(DemoOptions options, Tokens tokens) throws Exception {
     MongoServer embedded = null;
     MongoClient mongo = null;

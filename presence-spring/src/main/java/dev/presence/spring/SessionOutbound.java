@@ -271,19 +271,13 @@ final class SessionOutbound implements Outbound {
 
   /** The close status sent when the registry ends a session. */
   static CloseStatus closeStatusFor(DisconnectReason reason) {
-    switch (reason) {
-      case HEARTBEAT_TIMEOUT:
-        return CloseStatus.GOING_AWAY.withReason("heartbeat timeout");
-      case PING_FAILED:
-        return CloseStatus.SERVER_ERROR.withReason("ping failed");
-      case SLOW_CONSUMER:
-        return SLOW_CONSUMER;
-      case REPLACED:
-        return CloseStatus.NORMAL.withReason("replaced by a new connection");
-      case REGISTRY_CLOSED:
-        return CloseStatus.GOING_AWAY.withReason("server shutting down");
-      default:
-        return CloseStatus.NORMAL.withReason("closed");
-    }
+    return switch (reason) {
+      case HEARTBEAT_TIMEOUT -> CloseStatus.GOING_AWAY.withReason("heartbeat timeout");
+      case PING_FAILED -> CloseStatus.SERVER_ERROR.withReason("ping failed");
+      case SLOW_CONSUMER -> SLOW_CONSUMER;
+      case REPLACED -> CloseStatus.NORMAL.withReason("replaced by a new connection");
+      case REGISTRY_CLOSED -> CloseStatus.GOING_AWAY.withReason("server shutting down");
+      default -> CloseStatus.NORMAL.withReason("closed");
+    };
   }
 }

@@ -9,11 +9,10 @@ import dev.presence.Subscription;
 import dev.presence.micrometer.MonitoredLastSeenStore;
 import dev.presence.micrometer.PresenceMeters;
 import dev.presence.mongo.MongoLastSeenStore;
-import dev.presence.redis.ClusteredPresenceRegistry;
-import dev.presence.redis.ClusteredPresenceRegistryBuilder;
 import dev.presence.spring.SpringWebSocketPresence;
 import dev.presence.spring.stomp.StompPresence;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -33,7 +32,8 @@ import org.springframework.messaging.simp.SimpMessageSendingOperations;
  *
  * <ul>
  *   <li>{@link PresenceRegistry}: clustered over Redis when presence-redis is present and
- *       {@code presence.redis.uri} is set, else single-node; closed on shutdown, which ends every
+ *       {@code presence.redis.uri} is set ({@link PresenceRedisAutoConfiguration}), else
+ *       single-node; closed on shutdown, which ends every
  *       session and flushes pending last-seen writes;
  *   <li>a MongoDB {@link LastSeenStore} when presence-mongo is present, the application has a
  *       {@code MongoClient} bean and sets {@code presence.mongo.database} (written behind, never
@@ -53,7 +53,6 @@ import org.springframework.messaging.simp.SimpMessageSendingOperations;
     "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration"})
 @EnableConfigurationProperties(PresenceProperties.class)
 @Import({PresenceAutoConfiguration.MongoStoreConfiguration.class,
-    PresenceAutoConfiguration.RedisRegistryConfiguration.class,
     PresenceAutoConfiguration.LocalRegistryConfiguration.class,
     PresenceAutoConfiguration.WebSocketConfiguration.class,
     PresenceAutoConfiguration.StompConfiguration.class,
@@ -77,6 +76,14 @@ public class PresenceAutoConfiguration {
   @ConditionalOnMissingBean(name = "presenceStatusBroadcaster")
   public Subscription presenceStatusBroadcaster(PresenceRegistry registry, Audience audience) {
     return StatusBroadcaster.install(registry, audience);
+  }
+
+  /** The lease TTL (default 15 s, the clustered registry's): a node out of sync that long is DOWN. */
+  static Duration clusterThreshold(PresenceProperties p) {
+    if (p.getHealth().getClusterStalenessThreshold() != null) {
+      return p.getHealth().getClusterStalenessThreshold();
+    }
+    return p.getRedis().getLeaseTtl() != null ? p.getRedis().getLeaseTtl() : Duration.ofSeconds(15);
   }
 
   static PresenceRegistry.Builder localBuilder(PresenceProperties p, LastSeenStore store) {
@@ -109,35 +116,6 @@ public class PresenceAutoConfiguration {
           .collectionName(m.getCollection()).idField(m.getIdField()).field(m.getField())
           .upsert(m.isUpsert()).build();
       return MonitoredLastSeenStore.of(mongo);
-    }
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(ClusteredPresenceRegistry.class)
-  @ConditionalOnProperty(prefix = "presence.redis", name = "uri")
-  static class RedisRegistryConfiguration {
-    @Bean
-    @ConditionalOnMissingBean(PresenceRegistry.class)
-    PresenceRegistry presenceRegistry(PresenceProperties p, ObjectProvider<LastSeenStore> store) {
-      PresenceProperties.Redis r = p.getRedis();
-      ClusteredPresenceRegistryBuilder b = ClusteredPresenceRegistry.builder()
-          .redisUri(r.getUri()).local(localBuilder(p, store.getIfUnique()));
-      if (r.getKeyPrefix() != null) {
-        b.keyPrefix(r.getKeyPrefix());
-      }
-      if (r.getNodeId() != null) {
-        b.nodeId(r.getNodeId());
-      }
-      if (r.getLeaseTtl() != null) {
-        b.leaseTtl(r.getLeaseTtl());
-      }
-      if (r.getLeaseRenewalInterval() != null) {
-        b.leaseRenewalInterval(r.getLeaseRenewalInterval());
-      }
-      if (r.getCommandTimeout() != null) {
-        b.commandTimeout(r.getCommandTimeout());
-      }
-      return b.build();
     }
   }
 
@@ -210,7 +188,8 @@ public class PresenceAutoConfiguration {
     Boot4PresenceHealthIndicator presenceHealthIndicator(PresenceRegistry registry,
         PresenceProperties p, ObjectProvider<MonitoredLastSeenStore> stores) {
       return new Boot4PresenceHealthIndicator(new PresenceHealthCheck(registry,
-          stores.orderedStream().toList(), p.getHealth().getStoreFailureThreshold(), Clock.systemUTC()));
+          stores.orderedStream().toList(), p.getHealth().getStoreFailureThreshold(), Clock.systemUTC(),
+          PresenceHealthCheck.clusterCheck(registry, clusterThreshold(p))));
     }
   }
 
@@ -223,7 +202,8 @@ public class PresenceAutoConfiguration {
     Boot3PresenceHealthIndicator presenceHealthIndicator(PresenceRegistry registry,
         PresenceProperties p, ObjectProvider<MonitoredLastSeenStore> stores) {
       return new Boot3PresenceHealthIndicator(new PresenceHealthCheck(registry,
-          stores.orderedStream().toList(), p.getHealth().getStoreFailureThreshold(), Clock.systemUTC()));
+          stores.orderedStream().toList(), p.getHealth().getStoreFailureThreshold(), Clock.systemUTC(),
+          PresenceHealthCheck.clusterCheck(registry, clusterThreshold(p))));
     }
   }
 }

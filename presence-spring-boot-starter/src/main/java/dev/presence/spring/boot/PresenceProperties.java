@@ -329,12 +329,27 @@ public class PresenceProperties implements InitializingBean {
     /** How long last-seen writes may keep failing before health turns DOWN. */
     private Duration storeFailureThreshold = Duration.ofSeconds(30);
 
+    /**
+     * How long a clustered registry may be out of sync with Redis before health turns DOWN.
+     * Default the lease TTL (presence.redis.lease-ttl, 15 s unless set).
+     */
+    private Duration clusterStalenessThreshold;
+
     public boolean isEnabled() {
       return enabled;
     }
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+
+    public Duration getClusterStalenessThreshold() {
+      return clusterStalenessThreshold;
+    }
+
+    public void setClusterStalenessThreshold(Duration clusterStalenessThreshold) {
+      this.clusterStalenessThreshold = notNegative("presence.health.cluster-staleness-threshold",
+          clusterStalenessThreshold);
     }
 
     public Duration getStoreFailureThreshold() {

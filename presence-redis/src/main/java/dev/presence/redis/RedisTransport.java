@@ -14,13 +14,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -90,9 +86,12 @@ final class RedisTransport implements ClusterTransport {
     this.ownChannel = keys.channelOf(nodeId);
     this.leaseTtl = leaseTtl;
     this.scripts = Scripts.publishingWith(keys.isSharded() ? "SPUBLISH" : "PUBLISH");
-    this.shas = sha1All(scripts);
     this.connections = connections;
     this.redis = connections.commands();
+    this.shas = new String[scripts.length];
+    for (int i = 0; i < scripts.length; i++) {
+      shas[i] = redis.digest(scripts[i]); // Lettuce's SHA-1 hex, as EVALSHA expects
+    }
     this.events = events;
   }
 
@@ -318,19 +317,6 @@ final class RedisTransport implements ClusterTransport {
     if (resources != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       resources.shutdown(0, 2, TimeUnit.SECONDS); // in the background: nothing waits on it
-    }
-  }
-
-  private static String[] sha1All(String[] scripts) {
-    try {
-      String[] out = new String[scripts.length];
-      for (int i = 0; i < scripts.length; i++) {
-        MessageDigest md = MessageDigest.getInstance("SHA-1");
-        out[i] = HexFormat.of().formatHex(md.digest(scripts[i].getBytes(StandardCharsets.UTF_8)));
-      }
-      return out;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

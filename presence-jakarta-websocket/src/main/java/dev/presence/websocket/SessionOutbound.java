@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * into; a per-write state decides which of the two threads goes on.
  *
  * <p><b>Timing.</b> Nothing here blocks its caller: every write goes through a {@link Transport},
- * which never blocks. A heartbeat ping that finds the writer idle hands the drain to the I/O
- * executor, so the heartbeat thread never writes a session's queued texts itself. The write in flight carries its start time; {@link #check} (called by the
+ * which never blocks. A heartbeat ping that finds the writer idle hands the drain to a writer
+ * thread, so the heartbeat thread never writes a session's queued texts itself. The write in flight carries its start time; {@link #check} (called by the
  * watchdog and on every heartbeat ping) ends a session whose write has not completed within
  * {@code writeTimeout} as a slow consumer and aborts its connection, and aborts a connection whose
  * close frame has not gone out within {@code writeTimeout}. Pings coalesce: at most one of each
@@ -131,8 +131,8 @@ final class SessionOutbound implements Outbound {
       added = true;
     }
     if (added && !writing.get()) {
-      // Not inline: the heartbeat thread must not write this session's queued texts itself
-      // (a container may complete writes inline until the socket is full).
+      // On a writer thread, not inline: the heartbeat thread must not write this session's queued
+      // texts itself (a container may complete writes inline until the socket is full).
       if (!owner.execute(this::drain)) {
         drain();
       }

@@ -65,6 +65,7 @@ public final class WebSocketPresence implements AutoCloseable {
   private final long maxPendingBytes;
   private final Duration writeTimeout;
   private final ThreadPoolExecutor io;
+  private final ThreadPoolExecutor writers;
   private final ScheduledThreadPoolExecutor watchdog;
   private final ConcurrentHashMap<Session, SessionOutbound> sessions = new ConcurrentHashMap<>();
   private final LongAdder slowConsumers = new LongAdder();
@@ -83,6 +84,12 @@ public final class WebSocketPresence implements AutoCloseable {
     this.io = new ThreadPoolExecutor(b.ioThreads, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
         new SynchronousQueue<>(), r -> daemon(r, "presence-websocket-io-" + threads.incrementAndGet()));
     io.allowCoreThreadTimeOut(true);
+    // Drains handed over by heartbeat pings: short and non-blocking, so a few threads suffice.
+    AtomicInteger writerThreads = new AtomicInteger();
+    this.writers = new ThreadPoolExecutor(b.ioThreads, b.ioThreads, 30, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(),
+        r -> daemon(r, "presence-websocket-writer-" + writerThreads.incrementAndGet()));
+    writers.allowCoreThreadTimeOut(true);
     this.watchdog = new ScheduledThreadPoolExecutor(1,
         r -> daemon(r, "presence-websocket-watchdog"));
     watchdog.setRemoveOnCancelPolicy(true);
@@ -317,6 +324,7 @@ public final class WebSocketPresence implements AutoCloseable {
   @Override
   public void close() {
     watchdog.shutdownNow();
+    writers.shutdown();
     io.shutdown();
   }
 
@@ -328,10 +336,10 @@ public final class WebSocketPresence implements AutoCloseable {
     return io;
   }
 
-  /** Runs a short, non-blocking task on the I/O executor; false if it is shut down. */
+  /** Runs a short, non-blocking task on a writer thread; false if they are shut down. */
   boolean execute(Runnable task) {
     try {
-      io.execute(task);
+      writers.execute(task);
       return true;
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return false;
@@ -464,7 +472,8 @@ public final class WebSocketPresence implements AutoCloseable {
      * Sets how many threads are kept for the blocking calls of containers without an asynchronous
      * ping (ping frames and closes on Tomcat). More are started when needed, one per call in
      * flight, since each call may wait up to {@link #writeTimeout} on its peer; all stop when
-     * idle. Default 4.
+     * idle. Also the number of writer threads that start the writes a heartbeat ping queues (so
+     * the heartbeat thread never writes a session's queued texts itself). Default 4.
      *
      * @param threads a positive count
      * @return this builder

@@ -55,8 +55,9 @@ final class SessionOutbound implements Outbound {
   private final AtomicBoolean jsonQueued = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
-  /** System.nanoTime() when the write in flight started; 0 when none is. */
+  /** Ticker time when the write in flight started; meaningful while {@code inWrite}. */
   private volatile long writeStartedNanos;
+  private volatile boolean inWrite;
   private volatile PresenceSession presence;
 
   SessionOutbound(WebSocketSession session, ConcurrentWebSocketSessionDecorator decorated,
@@ -166,9 +167,8 @@ final class SessionOutbound implements Outbound {
   }
 
   private boolean writeStuck() {
-    long started = writeStartedNanos;
-    return started != 0
-        && System.nanoTime() - started > owner.sendTimeLimitMillis() * 1_000_000L;
+    return inWrite
+        && owner.ticker().read() - writeStartedNanos > owner.sendTimeLimitMillis() * 1_000_000L;
   }
 
   private void slowConsumer(String why) {
@@ -240,7 +240,8 @@ final class SessionOutbound implements Outbound {
     } else {
       message = new TextMessage((String) item);
     }
-    writeStartedNanos = System.nanoTime();
+    writeStartedNanos = owner.ticker().read();
+    inWrite = true;
     try {
       decorated.sendMessage(message);
       if (item instanceof String) {
@@ -252,7 +253,7 @@ final class SessionOutbound implements Outbound {
       // the session closed meanwhile, or the peer is gone: the heartbeat finds dead peers
       LOG.debug("Sending to WebSocket session {} failed", session.getId(), e);
     } finally {
-      writeStartedNanos = 0;
+      inWrite = false;
       if (item instanceof String s) {
         pendingChars.addAndGet(-s.length());
       }

@@ -3,6 +3,7 @@ package dev.presence.spring;
 import dev.presence.DisconnectReason;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import dev.presence.Ticker;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -46,6 +47,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
   private final PingStyle pingStyle;
   private final int sendTimeLimitMillis;
   private final int sendBufferSizeLimit;
+  private final Ticker ticker;
   private final ThreadPoolExecutor io;
   private final LongAdder refused = new LongAdder();
   private final LongAdder sent = new LongAdder();
@@ -57,6 +59,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     this.pingStyle = b.pingStyle;
     this.sendTimeLimitMillis = (int) Math.min(Integer.MAX_VALUE, b.sendTimeLimit.toMillis());
     this.sendBufferSizeLimit = b.sendBufferSizeLimit;
+    this.ticker = b.ticker;
     for (DisconnectReason r : DisconnectReason.values()) {
       ended.put(r, new LongAdder());
     }
@@ -198,6 +201,10 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     return sendBufferSizeLimit;
   }
 
+  Ticker ticker() {
+    return ticker;
+  }
+
   Executor io() {
     return io;
   }
@@ -233,6 +240,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     private Duration sendTimeLimit = Duration.ofSeconds(10);
     private int sendBufferSizeLimit = 512 * 1024;
     private int ioThreads = 4;
+    private Ticker ticker = Ticker.system();
 
     private Builder(PresenceRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
@@ -308,6 +316,18 @@ public final class SpringWebSocketPresence implements AutoCloseable {
         throw new IllegalArgumentException("ioThreads must be positive: " + threads);
       }
       this.ioThreads = threads;
+      return this;
+    }
+
+    /**
+     * Sets the time source of the send time limit. Default {@link Ticker#system()}.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     * @throws NullPointerException if {@code ticker} is null
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

@@ -2,12 +2,22 @@ package dev.presence;
 
 /**
  * Receives transitions. For a given user, events arrive in order, strictly alternating online
- * and offline, each exactly once; events of different users may arrive concurrently on
- * different threads. Called outside the registry's locks, so a listener may call back into the
- * registry. A listener that throws is logged and skipped; other listeners still run.
+ * and offline, each at most once; called outside the registry's locks, so a listener may call
+ * back into the registry. A listener that throws is logged and skipped; other listeners still
+ * run.
  *
- * <p>Implementations must be thread-safe and should be quick: they run on the thread that
- * caused the transition (a connection thread or the heartbeat thread).
+ * <p>Listeners run on the registry's event executor (by default one daemon thread,
+ * "presence-events"), never on a connection thread or the heartbeat thread: a slow or blocked
+ * listener delays only the delivery of later events, never pings, evictions, connects or
+ * closes. Events are therefore delivered shortly <i>after</i> the registry's state changed; a
+ * listener that reads the registry sees that state or a later one. While listeners keep up every
+ * transition is delivered. When they fall behind by {@code maxPendingEvents}, an undelivered
+ * offline event and the next online event of the same user cancel out (see
+ * {@link PresenceRegistry.Builder#maxPendingEvents}), so a listener may miss a brief
+ * offline-and-back of a user, but each user's events still alternate and end in the user's
+ * current state. After {@link PresenceRegistry#close()} returns, no listener is called.
+ *
+ * <p>Implementations must be thread-safe and should be quick.
  */
 @FunctionalInterface
 public interface PresenceListener {

@@ -13,11 +13,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,9 +59,7 @@ public final class WebSocketPresence implements AutoCloseable {
   private final int maxPendingSends;
   private final long maxPendingBytes;
   private final Duration writeTimeout;
-  private final ThreadPoolExecutor io;
-  private final ThreadPoolExecutor writers;
-  private final ScheduledThreadPoolExecutor watchdog;
+  private final PresenceThreads threads;
   private final ConcurrentHashMap<Session, SessionOutbound> sessions = new ConcurrentHashMap<>();
   private final LongAdder slowConsumers = new LongAdder();
   private final LongAdder refused = new LongAdder();
@@ -78,38 +71,7 @@ public final class WebSocketPresence implements AutoCloseable {
     this.maxPendingSends = b.maxPendingSends;
     this.maxPendingBytes = b.maxPendingBytes;
     this.writeTimeout = b.writeTimeout;
-    AtomicInteger threads = new AtomicInteger();
-    // One thread per blocking call in flight (never a queue behind a stuck peer); each call is
-    // bounded by writeTimeout through the container's own send timeout.
-    this.io = new ThreadPoolExecutor(b.ioThreads, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), r -> daemon(r, "presence-websocket-io-" + threads.incrementAndGet()));
-    io.allowCoreThreadTimeOut(true);
-    // Drains handed over by heartbeat pings: short and non-blocking, so a few threads suffice.
-    AtomicInteger writerThreads = new AtomicInteger();
-    this.writers = new ThreadPoolExecutor(b.ioThreads, b.ioThreads, 30, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(),
-        r -> daemon(r, "presence-websocket-writer-" + writerThreads.incrementAndGet()));
-    writers.allowCoreThreadTimeOut(true);
-    this.watchdog = new ScheduledThreadPoolExecutor(1,
-        r -> daemon(r, "presence-websocket-watchdog"));
-    watchdog.setRemoveOnCancelPolicy(true);
-    long tick = watchdogTick(writeTimeout).toNanos();
-    watchdog.scheduleWithFixedDelay(this::checkWrites, tick, tick, TimeUnit.NANOSECONDS);
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
-  /** A quarter of the write timeout, between 10 ms and 1 s. */
-  static Duration watchdogTick(Duration writeTimeout) {
-    Duration quarter = writeTimeout.dividedBy(4);
-    if (quarter.compareTo(Duration.ofMillis(10)) < 0) {
-      return Duration.ofMillis(10);
-    }
-    return quarter.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : quarter;
+    this.threads = new PresenceThreads(b.ioThreads, writeTimeout, this::checkWrites);
   }
 
   /**
@@ -153,7 +115,7 @@ public final class WebSocketPresence implements AutoCloseable {
       refuse(session, REFUSED);
       return null;
     }
-    Transport transport = Transport.of(session, io, writeTimeout.toMillis());
+    Transport transport = Transport.of(session, threads.io(), writeTimeout.toMillis());
     SessionOutbound outbound = new SessionOutbound(session, userId, this, transport, pingStyle,
         maxPendingSends, maxPendingBytes, writeTimeout);
     sessions.put(session, outbound);
@@ -179,7 +141,7 @@ public final class WebSocketPresence implements AutoCloseable {
 
   private void refuse(Session session, CloseReason reason) {
     try {
-      Transport.of(session, io, writeTimeout.toMillis()).close(reason, () -> { });
+      Transport.of(session, threads.io(), writeTimeout.toMillis()).close(reason, () -> { });
     } catch (RuntimeException e) {
       LOG.debug("Closing refused WebSocket session {} failed", session.getId(), e);
     }
@@ -323,9 +285,7 @@ public final class WebSocketPresence implements AutoCloseable {
    */
   @Override
   public void close() {
-    watchdog.shutdownNow();
-    writers.shutdown();
-    io.shutdown();
+    threads.close();
   }
 
   void slowConsumerEvicted() {
@@ -333,17 +293,12 @@ public final class WebSocketPresence implements AutoCloseable {
   }
 
   Executor io() {
-    return io;
+    return threads.io();
   }
 
   /** Runs a short, non-blocking task on a writer thread; false if they are shut down. */
   boolean execute(Runnable task) {
-    try {
-      writers.execute(task);
-      return true;
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return false;
-    }
+    return threads.execute(task);
   }
 
   /** How many sessions this integration keeps state for (open, or closing). */

@@ -56,9 +56,9 @@ class WebSocketPresenceBuilderTest {
 
   @Test
   void watchdogTick_isAQuarterOfTheWriteTimeout_between10msAnd1s() {
-    assertThat(WebSocketPresence.watchdogTick(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(1));
-    assertThat(WebSocketPresence.watchdogTick(Duration.ofMillis(1000))).isEqualTo(Duration.ofMillis(250));
-    assertThat(WebSocketPresence.watchdogTick(Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(10));
+    assertThat(PresenceThreads.watchdogTick(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(PresenceThreads.watchdogTick(Duration.ofMillis(1000))).isEqualTo(Duration.ofMillis(250));
+    assertThat(PresenceThreads.watchdogTick(Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(10));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.presence.demo;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.presence.PresenceFanout;
 import dev.presence.PresenceMessages;
 import dev.presence.websocket.PresenceEndpoint;
 import dev.presence.websocket.WebSocketPresence;
@@ -21,12 +22,20 @@ import jakarta.websocket.Session;
  */
 public final class ChatEndpoint extends PresenceEndpoint {
 
-  ChatEndpoint(WebSocketPresence presence) {
+  private final PresenceFanout fanout;
+
+  ChatEndpoint(WebSocketPresence presence, PresenceFanout fanout) {
     super(presence);
+    this.fanout = fanout;
   }
 
+  /**
+   * Sends the session the {@code presence_state} of everyone it shares a thread with (so that a
+   * reconnecting page repaints without a database read), then {@code ready}.
+   */
   @Override
   protected void onSessionOpen(Session session, EndpointConfig config, PresenceSession p) {
+    fanout.sendState(p, text -> presence().send(session, text));
     presence().send(session, JsonNodeFactory.instance.objectNode()
         .put("type", "ready").put("user_id", p.userId()).toString());
   }

@@ -1,5 +1,6 @@
 package dev.presence.demo;
 
+import dev.presence.websocket.PingStyle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +16,20 @@ import java.util.regex.Pattern;
  * @param heartbeatTimeout how long a WebSocket may stay silent before it is evicted
  * @param offlineGrace how long a user's offline transition waits for a reconnect
  * @param tokenTtl how long a bearer token from {@code POST /login} is valid (at least 1s)
+ * @param batchWindow how long status changes are collected into one {@code presence_diff} per
+ *     recipient; zero sends one {@code user_status_changed} per transition at once
+ * @param pingStyle how heartbeat pings are sent (the page answers both kinds)
  */
 public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
-    Duration heartbeatTimeout, Duration offlineGrace, Duration tokenTtl) {
+    Duration heartbeatTimeout, Duration offlineGrace, Duration tokenTtl, Duration batchWindow,
+    PingStyle pingStyle) {
+
+  /**
+   * The default batch window: 1 s. Measured (docs/benchmarks.md, "Scale"): in a reconnect storm
+   * and a large room it cuts the messages per client to about one per second whatever the churn,
+   * for at most a second of delay, which a presence dot can afford.
+   */
+  public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofSeconds(1);
 
   /** The usage text printed with every flag error and by {@code --help}. */
   public static final String USAGE = String.join(System.lineSeparator(),
@@ -28,12 +40,16 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
       "  --heartbeat-timeout D     silence after which a WebSocket is dropped (default 25s)",
       "  --offline-grace D         wait before a user whose last socket closed goes offline (default 0s)",
       "  --token-ttl D             how long a login token is valid (default 24h; at least 1s)",
+      "  --batch-window D          collect status changes into one presence_diff per client per window"
+          + " (default 1s; 0 = one user_status_changed per change, at once; at most 1m)",
+      "  --ping-style S            heartbeat as a ping frame, JSON text or both: frame, json, both (default both)",
       "  --help                    print this text",
       "durations: a whole number with a unit: 500ms, 2s, 1m, 1h");
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final List<String> FLAGS = List.of("--port", "--mongo-uri",
-      "--heartbeat-interval", "--heartbeat-timeout", "--offline-grace", "--token-ttl");
+      "--heartbeat-interval", "--heartbeat-timeout", "--offline-grace", "--token-ttl",
+      "--batch-window", "--ping-style");
 
   /**
    * Validates the settings.
@@ -50,6 +66,11 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
     Objects.requireNonNull(offlineGrace, "offlineGrace");
     Objects.requireNonNull(tokenTtl, "tokenTtl");
+    Objects.requireNonNull(batchWindow, "batchWindow");
+    Objects.requireNonNull(pingStyle, "pingStyle");
+    if (batchWindow.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException("--batch-window must be at most 1m: " + format(batchWindow));
+    }
     if (tokenTtl.toSeconds() < 1) {
       throw new IllegalArgumentException("--token-ttl must be at least 1s: " + format(tokenTtl));
     }
@@ -70,7 +91,7 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
    */
   public static DemoOptions defaults() {
     return new DemoOptions(8080, null, Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ZERO,
-        Tokens.DEFAULT_TTL);
+        Tokens.DEFAULT_TTL, DEFAULT_BATCH_WINDOW, PingStyle.BOTH);
   }
 
   /**
@@ -90,6 +111,8 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Duration timeout = null;
     Duration grace = d.offlineGrace;
     Duration tokenTtl = d.tokenTtl;
+    Duration batchWindow = d.batchWindow;
+    PingStyle pingStyle = d.pingStyle;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String flag = arg;
@@ -135,6 +158,21 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
             throw new IllegalArgumentException("--token-ttl must be at least 1s: '" + value + "'");
           }
           break;
+        case "--batch-window":
+          batchWindow = value.equals("0") ? Duration.ZERO : parseDuration(flag, value);
+          if (batchWindow.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("--batch-window must be at most 1m: '" + value + "'");
+          }
+          break;
+        case "--ping-style":
+          pingStyle = switch (value) {
+            case "frame" -> PingStyle.FRAME;
+            case "json" -> PingStyle.JSON;
+            case "both" -> PingStyle.BOTH;
+            default -> throw new IllegalArgumentException(
+                "--ping-style must be frame, json or both: '" + value + "'");
+          };
+          break;
         default: // --offline-grace
           grace = parseDuration(flag, value);
           break;
@@ -144,13 +182,13 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
       timeout = interval.equals(d.heartbeatInterval) ? d.heartbeatTimeout
           : interval.multipliedBy(5).dividedBy(2);
     }
-    return new DemoOptions(port, mongoUri, interval, timeout, grace, tokenTtl);
+    return new DemoOptions(port, mongoUri, interval, timeout, grace, tokenTtl, batchWindow, pingStyle);
   }
 
   private static int parsePort(String value) {
     try {
       return new DemoOptions(Integer.parseInt(value), null, Duration.ofSeconds(1),
-          Duration.ofSeconds(2), Duration.ZERO, Tokens.DEFAULT_TTL).port;
+          Duration.ofSeconds(2), Duration.ZERO, Tokens.DEFAULT_TTL, Duration.ZERO, PingStyle.BOTH).port;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--port must be a number between 0 and 65535: '" + value + "'");
     } catch (IllegalArgumentException e) {

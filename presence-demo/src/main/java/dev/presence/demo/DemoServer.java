@@ -9,12 +9,11 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.presence.PresenceRegistry;
-import dev.presence.StatusBroadcaster;
+import dev.presence.PresenceFanout;
 import dev.presence.ThreadEnricher;
 import dev.presence.ThreadMembership;
 import dev.presence.mongo.CommandCounter;
 import dev.presence.mongo.MongoLastSeenStore;
-import dev.presence.websocket.PingStyle;
 import dev.presence.websocket.PresenceConfigurator;
 import dev.presence.websocket.WebSocketPresence;
 import jakarta.websocket.server.HandshakeRequest;
@@ -56,16 +55,18 @@ public final class DemoServer implements AutoCloseable {
 
   private final MongoServer embedded;
   private final MongoClient mongo;
+  private final PresenceFanout fanout;
   private final PresenceRegistry registry;
   private final WebSocketPresence webSockets;
   private final Server jetty;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private DemoServer(MongoServer embedded, MongoClient mongo, PresenceRegistry registry,
+  private DemoServer(MongoServer embedded, MongoClient mongo, PresenceFanout fanout, PresenceRegistry registry,
       WebSocketPresence webSockets, Server jetty, int port) {
     this.embedded = embedded;
     this.mongo = mongo;
+    this.fanout = fanout;
     this.registry = registry;
     this.webSockets = webSockets;
     this.jetty = jetty;
@@ -94,6 +95,7 @@ public final class DemoServer implements AutoCloseable {
     MongoServer embedded = null;
     MongoClient mongo = null;
     PresenceRegistry registry = null;
+    PresenceFanout fanout = null;
     WebSocketPresence webSockets = null;
     Server jetty = null;
     try {
@@ -129,11 +131,12 @@ public final class DemoServer implements AutoCloseable {
           .offlineGrace(options.offlineGrace())
           .lastSeenStore(MongoLastSeenStore.builder(db).build())
           .build();
-      StatusBroadcaster.install(registry, membership);
+      fanout = PresenceFanout.builder(registry, membership)
+          .batchWindow(options.batchWindow()).build();
       ThreadEnricher enricher = ThreadEnricher.builder(registry)
           .lastSeenStore(registry.lastSeenStore().orElseThrow())
           .build();
-      webSockets = WebSocketPresence.builder(registry).pingStyle(PingStyle.BOTH).build();
+      webSockets = WebSocketPresence.builder(registry).pingStyle(options.pingStyle()).build();
 
       jetty = new Server();
       jetty.setErrorHandler(new JsonErrorHandler());
@@ -159,11 +162,12 @@ public final class DemoServer implements AutoCloseable {
       client.setInitParameter("cacheControl", "no-cache");
       context.addServlet(client, "/presence/*");
       WebSocketPresence ws = webSockets;
+      PresenceFanout fo = fanout;
       ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(ChatEndpoint.class, "/ws")
           .configurator(new PresenceConfigurator(request -> tokens.verify(tokenOf(request))) {
             @Override
             public <T> T getEndpointInstance(Class<T> endpointClass) {
-              return endpointClass.cast(new ChatEndpoint(ws));
+              return endpointClass.cast(new ChatEndpoint(ws, fo));
             }
           })
           .build();
@@ -172,9 +176,9 @@ public final class DemoServer implements AutoCloseable {
       jetty.setHandler(new SecurityHeaders(new WebSocketTokenGate(tokens, context)));
       jetty.setStopTimeout(2000);
       jetty.start();
-      return new DemoServer(embedded, mongo, registry, webSockets, jetty, connector.getLocalPort());
+      return new DemoServer(embedded, mongo, fanout, registry, webSockets, jetty, connector.getLocalPort());
     } catch (Exception | Error e) {
-      stopAll(registry, webSockets, jetty, mongo, embedded);
+      stopAll(fanout, registry, webSockets, jetty, mongo, embedded);
       throw e;
     }
   }
@@ -203,18 +207,23 @@ public final class DemoServer implements AutoCloseable {
   }
 
   /**
-   * Stops in the order that loses nothing: the registry first (every user goes offline and the
-   * last-seen write-behind is flushed to MongoDB), then Jetty, then MongoDB. Idempotent.
+   * Stops in the order that loses nothing and floods nobody: the fan-out first (clients are not
+   * told that everyone went offline, one message per co-member pair: they reconnect), then the
+   * registry (every user goes offline, one close frame per session, and the last-seen
+   * write-behind is flushed to MongoDB), then Jetty, then MongoDB. Idempotent.
    */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      stopAll(registry, webSockets, jetty, mongo, embedded);
+      stopAll(fanout, registry, webSockets, jetty, mongo, embedded);
     }
   }
 
-  private static void stopAll(PresenceRegistry registry, WebSocketPresence webSockets, Server jetty,
+  private static void stopAll(PresenceFanout fanout, PresenceRegistry registry, WebSocketPresence webSockets, Server jetty,
       MongoClient mongo, MongoServer embedded) {
+    if (fanout != null) { // first: a stopping node tells nobody that everyone went offline
+      quietly("closing the presence fan-out", fanout::close);
+    }
     if (registry != null) {
       quietly("closing the presence registry", registry::close);
     }

@@ -46,8 +46,9 @@ class DemoIntegrationTest {
     String uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/checklist";
     mongo = MongoClients.create(uri);
     // Fast heartbeat, so that pings are seen within the test; the clients answer them.
+    // Batch window 0: these tests follow each transition's user_status_changed.
     server = DemoServer.start(DemoOptions.parse("--port", "0", "--mongo-uri", uri,
-        "--heartbeat-interval", "200ms", "--heartbeat-timeout", "3s"));
+        "--heartbeat-interval", "200ms", "--heartbeat-timeout", "3s", "--batch-window", "0"));
     client = new DemoClient(server.uri());
   }
 
@@ -345,7 +346,7 @@ class DemoIntegrationTest {
   @Test
   void offlineGrace_absorbsAQuickReconnect() throws Exception {
     try (DemoServer own = DemoServer.start(DemoOptions.parse("--port", "0",
-        "--offline-grace", "3s"))) {
+        "--offline-grace", "3s", "--batch-window", "0"))) {
       DemoClient c = new DemoClient(own.uri());
       String ta = c.login("alice");
       String tb = c.login("bob");

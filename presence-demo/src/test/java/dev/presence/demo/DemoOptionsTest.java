@@ -3,6 +3,7 @@ package dev.presence.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.presence.websocket.PingStyle;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -24,9 +25,13 @@ class DemoOptionsTest {
   void everyFlag_isParsed_withSpaceOrEquals() {
     DemoOptions o = DemoOptions.parse("--port", "0", "--mongo-uri=mongodb://db:27017/app",
         "--heartbeat-interval", "500ms", "--heartbeat-timeout=2s", "--offline-grace", "1m",
-        "--token-ttl", "15m");
+        "--token-ttl", "15m", "--batch-window=250ms", "--ping-style", "frame");
     assertThat(o).isEqualTo(new DemoOptions(0, "mongodb://db:27017/app", Duration.ofMillis(500),
-        Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofMinutes(15)));
+        Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofMinutes(15), Duration.ofMillis(250),
+        PingStyle.FRAME));
+    assertThat(DemoOptions.parse().pingStyle()).isEqualTo(PingStyle.BOTH);
+    assertThat(DemoOptions.parse("--batch-window", "0s").batchWindow()).isZero();
+    assertThat(DemoOptions.parse().batchWindow()).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
@@ -58,6 +63,9 @@ class DemoOptionsTest {
     assertBad(new String[] {"--heartbeat-interval", "10s", "--heartbeat-timeout", "10s"},
         "--heartbeat-timeout (10s) must be longer than --heartbeat-interval (10s)");
     assertBad(new String[] {"--token-ttl", "500ms"}, "--token-ttl must be at least 1s: '500ms'");
+    assertBad(new String[] {"--ping-style", "pong"}, "--ping-style must be frame, json or both: 'pong'");
+    assertBad(new String[] {"--batch-window", "2m"}, "--batch-window must be at most 1m: '2m'");
+    assertBad(new String[] {"--batch-window", "-1s"}, "--batch-window must be a duration like 500ms, 2s, 1m or 1h: '-1s'");
     assertBad(new String[] {"--token-ttl", "1d"}, "--token-ttl must be a duration like 500ms, 2s, 1m or 1h: '1d'");
     assertBad(new String[] {"--mongo-uri", "localhost:27017"},
         "--mongo-uri must start with mongodb:// or mongodb+srv://: 'localhost:27017'");

@@ -65,13 +65,27 @@ final class TestSocket implements WebSocket.Listener, AutoCloseable {
     closed.complete(-1);
   }
 
-  /** Returns the is_online values of the user_status_changed events about {@code userId}, in order. */
+  /**
+   * Returns the is_online values told about {@code userId}, in order: by user_status_changed
+   * events (batch window 0) and by the online/offline lists of presence_diff messages.
+   */
   List<Boolean> statusesOf(String userId) {
-    return messages.stream()
-        .filter(m -> "user_status_changed".equals(m.path("type").asText())
-            && userId.equals(m.path("user_id").asText()))
-        .map(m -> m.get("is_online").asBoolean())
-        .collect(Collectors.toList());
+    List<Boolean> out = new java.util.ArrayList<>();
+    for (JsonNode m : messages) {
+      String type = m.path("type").asText();
+      if ("user_status_changed".equals(type) && userId.equals(m.path("user_id").asText())) {
+        out.add(m.get("is_online").asBoolean());
+      } else if ("presence_diff".equals(type)) {
+        for (String list : List.of("online", "offline")) {
+          for (JsonNode id : m.path(list)) {
+            if (userId.equals(id.asText())) {
+              out.add(list.equals("online"));
+            }
+          }
+        }
+      }
+    }
+    return out;
   }
 
   List<JsonNode> ofType(String type) {

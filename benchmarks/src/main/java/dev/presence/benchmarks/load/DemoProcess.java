@@ -1,0 +1,175 @@
+package dev.presence.benchmarks.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The demo server in a JVM of its own (so that its CPU, memory and GC are measured apart from the
+ * load), started from this JVM's class path with {@code dev.presence.demo.DemoMain}. Reads its
+ * CPU time and resident memory from {@code /proc}, its heap and GC pauses with {@code jcmd} and
+ * {@code -Xlog:gc}. Not thread-safe: one orchestrating thread owns it.
+ */
+final class DemoProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
+  private static final Pattern PAUSE = Pattern.compile("Pause.* (\\d+\\.\\d+)ms$");
+  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  private static final long TICK_NANOS = 10_000_000L; // USER_HZ = 100 on Linux
+
+  final int port;
+  final Path gcLog;
+  private final Process process;
+
+  private DemoProcess(Process process, int port, Path gcLog) {
+    this.process = process;
+    this.port = port;
+    this.gcLog = gcLog;
+  }
+
+  /**
+   * Starts the demo and waits for its listening line.
+   *
+   * @param port 0 for any free port, or the port of the demo it replaces
+   * @param heap the -Xmx value, e.g. {@code 2g}
+   * @param flags the demo's own flags
+   */
+  static DemoProcess start(int port, String heap, Path workDir, List<String> flags) throws IOException {
+    Files.createDirectories(workDir);
+    Path gcLog = Files.createTempFile(workDir, "demo-gc-", ".log");
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap,
+        "-XX:+UseG1GC", "-Xlog:gc:file=" + gcLog, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-cp", System.getProperty("java.class.path"), "dev.presence.demo.DemoMain",
+        "--port", Integer.toString(port)));
+    cmd.addAll(flags);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Integer> bound = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try {
+        for (String line; (line = out.readLine()) != null; ) {
+          Matcher m = LISTENING.matcher(line);
+          if (m.find()) {
+            bound.complete(Integer.parseInt(m.group(1)));
+          } else if (!line.isBlank()) {
+            System.err.println("[demo] " + line);
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+      bound.completeExceptionally(new IOException("the demo exited before it listened"));
+    }, "demo-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      int actual = bound.get(60, TimeUnit.SECONDS);
+      return new DemoProcess(p, actual, gcLog);
+    } catch (Exception e) {
+      p.destroyForcibly();
+      throw new IOException("could not start the demo: " + e.getMessage(), e);
+    }
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** User plus system CPU time of the demo process so far, in nanoseconds. */
+  long cpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS; // utime, stime
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** A field of /proc/PID/status in KiB (VmRSS, VmHWM), or -1. */
+  long statusKib(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone
+    }
+    return -1;
+  }
+
+  /** Runs a full GC in the demo and returns the heap in use after it, in bytes (or -1). */
+  long heapUsedAfterGc() {
+    jcmd("GC.run");
+    Matcher m = USED.matcher(jcmd("GC.heap_info"));
+    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+  }
+
+  private String jcmd(String command) {
+    try {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid()), command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(60, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  /** GC pauses logged so far, in milliseconds. */
+  List<Double> gcPauses() {
+    List<Double> out = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(gcLog)) {
+        Matcher m = PAUSE.matcher(line);
+        if (m.find()) {
+          out.add(Double.parseDouble(m.group(1)));
+        }
+      }
+    } catch (IOException e) {
+      // none
+    }
+    return out;
+  }
+
+  /** Stops the demo with SIGTERM (its graceful shutdown) and returns how long it took to exit. */
+  Duration stop() throws InterruptedException {
+    long t0 = System.nanoTime();
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+    return Duration.ofNanos(System.nanoTime() - t0);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

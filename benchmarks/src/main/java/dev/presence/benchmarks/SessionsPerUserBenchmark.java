@@ -51,7 +51,7 @@ public class SessionsPerUserBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      registry = PresenceRegistry.builder().withoutHeartbeat().build();
+      registry = PresenceRegistry.builder().withoutHeartbeat().maxSessionsPerUser(sessions + 1).build();
       ids = new String[sessions + 1];
       for (int i = 0; i < ids.length; i++) {
         ids[i] = "s" + i;

@@ -14,7 +14,14 @@ import java.util.Objects;
  * correctly. Stateless, hence thread-safe.
  */
 public final class PresenceMessages {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Holds the mapper, so that {@link #isPong}'s common case (and the constants) never wait for
+   * Jackson's initialization: on a loaded machine a first message built on one thread would
+   * otherwise hold up every connection thread answering a heartbeat for as long as that takes.
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   /** The heartbeat ping text: {@code {"type":"ping"}}. */
   public static final String PING = "{\"type\":\"ping\"}";
@@ -34,7 +41,7 @@ public final class PresenceMessages {
    */
   public static String userStatusChanged(String userId, boolean online) {
     Objects.requireNonNull(userId, "userId");
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("type", "user_status_changed");
     n.put("user_id", userId);
     n.put("is_online", online);
@@ -51,7 +58,7 @@ public final class PresenceMessages {
    * @throws NullPointerException if {@code presence} is null
    */
   public static String userStatusChanged(VisiblePresence presence) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("type", "user_status_changed");
     return write(putPresence(n, presence));
   }
@@ -66,7 +73,7 @@ public final class PresenceMessages {
    * @throws NullPointerException if {@code presence} is null
    */
   public static ObjectNode presenceFields(VisiblePresence presence) {
-    return putPresence(JSON.createObjectNode(), presence);
+    return putPresence(Json.MAPPER.createObjectNode(), presence);
   }
 
   private static ObjectNode putPresence(ObjectNode n, VisiblePresence p) {
@@ -95,7 +102,7 @@ public final class PresenceMessages {
    */
   public static String selfStatus(UserPresence presence) {
     Objects.requireNonNull(presence, "presence");
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("type", "self_status");
     n.put("availability", presence.availability().wireName());
     n.put("status", presence.status().wireName());
@@ -120,7 +127,7 @@ public final class PresenceMessages {
   public static String error(String error, String message) {
     Objects.requireNonNull(error, "error");
     Objects.requireNonNull(message, "message");
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("type", "error");
     n.put("error", error);
     n.put("message", TextRules.printable(message, 300));
@@ -139,7 +146,7 @@ public final class PresenceMessages {
    */
   public static String invitationAccepted(String threadId, VisiblePresence presence) {
     Objects.requireNonNull(threadId, "threadId");
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("type", "invitation_accepted");
     n.put("thread_id", threadId);
     return write(putPresence(n, presence));
@@ -157,7 +164,7 @@ public final class PresenceMessages {
   public static String invitationAccepted(String threadId, String userId, boolean online) {
     Objects.requireNonNull(threadId, "threadId");
     Objects.requireNonNull(userId, "userId");
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("type", "invitation_accepted");
     n.put("thread_id", threadId);
     n.put("user_id", userId);
@@ -177,7 +184,7 @@ public final class PresenceMessages {
       return null;
     }
     try {
-      JsonNode type = JSON.readTree(text).get("type");
+      JsonNode type = Json.MAPPER.readTree(text).get("type");
       return type != null && type.isTextual() ? type.textValue() : null;
     } catch (JsonProcessingException | RuntimeException e) {
       return null;
@@ -204,7 +211,7 @@ public final class PresenceMessages {
 
   private static String write(ObjectNode n) {
     try {
-      return JSON.writeValueAsString(n);
+      return Json.MAPPER.writeValueAsString(n);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot happen: serializing a tree of strings", e);
     }

@@ -1,12 +1,15 @@
 package dev.presence;
 
 import dev.presence.internal.DefaultPresenceRegistry;
+import dev.presence.internal.RegistrySettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * Who is online right now: the in-memory set of live sessions per user, with a heartbeat that
@@ -16,6 +19,11 @@ import java.util.Set;
  * user whose last session ended stays online (with zero sessions) until the grace elapses, so
  * that {@link #isOnline} and the events always agree.
  *
+ * <p>Listeners are told of transitions asynchronously, on the registry's event executor (by
+ * default one daemon thread, "presence-events"), never on a connection thread or the heartbeat
+ * thread, so that a slow listener delays only event delivery; see {@link PresenceListener} and
+ * {@link Builder#eventExecutor} for the guarantees and the backlog bound.
+ *
  * <p>Thread-safe: every method may be called from any thread. Lookups ({@link #isOnline},
  * {@link #sessionCount}) are lock-free and do not allocate.
  */
@@ -23,7 +31,9 @@ public interface PresenceRegistry extends AutoCloseable {
 
   /**
    * Returns a builder with the defaults: heartbeat every 30 s, timeout 60 s, no offline grace,
-   * system ticker and UTC clock, one daemon thread for timers, no last-seen store.
+   * system ticker and UTC clock, one daemon thread for timers, one daemon thread for events, at
+   * most 64 sessions per user and no cap in total, 10,000 pending events before coalescing, no
+   * last-seen store.
    *
    * @return a new builder
    */
@@ -38,6 +48,7 @@ public interface PresenceRegistry extends AutoCloseable {
    * <p>If this user already has a live session with the same {@code sessionId}, the old one is
    * <b>replaced</b>: it is closed with {@link DisconnectReason#REPLACED} (its outbound is told to
    * close, its handle becomes closed) and no transition fires. Session ids are scoped per user.
+   * A replacement is not a new session: it is allowed when the user is at a cap.
    *
    * @param userId the authenticated user; non-blank
    * @param sessionId the connection id, unique among this user's live sessions; non-blank
@@ -46,6 +57,8 @@ public interface PresenceRegistry extends AutoCloseable {
    *     {@code close()} when the connection ends
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code userId} or {@code sessionId} is blank
+   * @throws SessionLimitException (an {@code IllegalStateException}) if the session would
+   *     exceed {@code maxSessionsPerUser} or {@code maxSessions}; nothing is registered then
    * @throws IllegalStateException if the registry is closed
    */
   PresenceSession connect(String userId, String sessionId, Outbound outbound);
@@ -119,6 +132,17 @@ public interface PresenceRegistry extends AutoCloseable {
   Subscription addListener(PresenceListener listener);
 
   /**
+   * Returns a snapshot of the registry's counters for metrics. Cheap: reads counters, takes no
+   * lock. The default implementation knows only {@link #onlineUserCount()} and
+   * {@link #totalSessionCount()} and reports 0 for the rest.
+   *
+   * @return a new immutable snapshot
+   */
+  default PresenceStats stats() {
+    return new PresenceStats(onlineUserCount(), totalSessionCount(), 0, 0, Map.of(), 0, 0, 0);
+  }
+
+  /**
    * Returns the last-seen store the registry writes to, if one was configured. When the
    * configured store could block, this is the write-behind wrapper around it, so reading through
    * it also sees writes still queued.
@@ -129,8 +153,11 @@ public interface PresenceRegistry extends AutoCloseable {
 
   /**
    * Closes the registry: stops the heartbeat, ends every session with
-   * {@link DisconnectReason#REGISTRY_CLOSED} (users go offline, listeners are told, outbounds
-   * are closed), then flushes the last-seen write-behind it created. Idempotent.
+   * {@link DisconnectReason#REGISTRY_CLOSED} (users go offline, outbounds are closed), flushes
+   * the last-seen write-behind it created, then delivers the events still queued: on the event
+   * thread it owns, waiting at most 5 s for listeners before it stops that thread (events not
+   * delivered by then are logged as dropped); on an executor given to
+   * {@link Builder#eventExecutor}, without waiting. Idempotent.
    */
   @Override
   void close();
@@ -148,6 +175,10 @@ public interface PresenceRegistry extends AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Scheduler scheduler;
     private LastSeenStore lastSeenStore;
+    private int maxSessionsPerUser = 64;
+    private int maxSessions = Integer.MAX_VALUE;
+    private Executor eventExecutor;
+    private int maxPendingEvents = 10_000;
 
     Builder() {}
 
@@ -258,6 +289,70 @@ public interface PresenceRegistry extends AutoCloseable {
     }
 
     /**
+     * Sets how many live sessions one user may have on this node. A connect beyond it throws
+     * {@link SessionLimitException} and registers nothing; replacing a session (same session id)
+     * is always allowed. Default 64.
+     *
+     * @param max a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max} is zero or negative
+     */
+    public Builder maxSessionsPerUser(int max) {
+      this.maxSessionsPerUser = positive("maxSessionsPerUser", max);
+      return this;
+    }
+
+    /**
+     * Sets how many live sessions all users together may have on this node. A connect beyond it
+     * throws {@link SessionLimitException} and registers nothing. Default unbounded.
+     *
+     * @param max a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max} is zero or negative
+     */
+    public Builder maxSessions(int max) {
+      this.maxSessions = positive("maxSessions", max);
+      return this;
+    }
+
+    /**
+     * Sets where listeners run. Default: one daemon thread, "presence-events", owned by the
+     * registry, started on the first event and stopped by {@link PresenceRegistry#close()}
+     * after the queued events are delivered. Events are handed to the executor one delivery
+     * task at a time (so a multi-threaded executor does not run listeners in parallel); per
+     * user they stay in order, each delivered once. An executor given here is not shut down by
+     * the registry. {@code Runnable::run} delivers on the thread that caused the transition,
+     * after the registry's locks are released (for tests; it gives up the isolation of a slow
+     * listener from connection and heartbeat threads). If the executor rejects a task, the
+     * events are delivered on the calling thread (logged once).
+     *
+     * @param executor the executor
+     * @return this builder
+     * @throws NullPointerException if {@code executor} is null
+     */
+    public Builder eventExecutor(Executor executor) {
+      this.eventExecutor = Objects.requireNonNull(executor, "eventExecutor");
+      return this;
+    }
+
+    /**
+     * Sets how many undelivered events may queue up before the registry starts coalescing them.
+     * Below it, listeners get every transition. At or above it, an undelivered offline event of
+     * a user followed by an online event of the same user cancel out (neither is delivered, both
+     * are counted in {@link PresenceStats#eventsCoalesced()}, logged once per episode), so each
+     * user's events still alternate and end in the user's current state, and the backlog cannot
+     * exceed this bound plus one event per user. Default 10,000.
+     *
+     * @param max a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max} is zero or negative
+     */
+    public Builder maxPendingEvents(int max) {
+      this.maxPendingEvents = positive("maxPendingEvents", max);
+      return this;
+    }
+
+    /**
      * Builds the registry and starts its heartbeat.
      *
      * @return a new registry
@@ -273,8 +368,17 @@ public interface PresenceRegistry extends AutoCloseable {
         throw new IllegalStateException("heartbeatTimeout (" + heartbeatTimeout
             + ") is set but the heartbeat is disabled");
       }
-      return new DefaultPresenceRegistry(heartbeatEnabled ? heartbeatInterval : null, timeout,
-          offlineGrace, ticker, clock, scheduler, lastSeenStore);
+      return new DefaultPresenceRegistry(new RegistrySettings(
+          heartbeatEnabled ? heartbeatInterval : null, timeout, offlineGrace, ticker, clock,
+          scheduler, lastSeenStore, maxSessionsPerUser, maxSessions, eventExecutor,
+          maxPendingEvents));
+    }
+
+    private static int positive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
     }
 
     private static Duration positive(String name, Duration value) {

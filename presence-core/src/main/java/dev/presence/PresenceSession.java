@@ -36,11 +36,23 @@ public interface PresenceSession extends AutoCloseable {
   boolean isOpen();
 
   /**
-   * Ends the session with {@link DisconnectReason#CLOSED}. If it was the user's last session,
-   * the user goes offline (after the offline grace, if one is set). Idempotent: later calls,
-   * and calls after an eviction, do nothing. Does not call {@link Outbound#close}: the host
-   * is the one closing.
+   * Ends the session with {@link DisconnectReason#CLOSED}: the same as
+   * {@code close(DisconnectReason.CLOSED)}.
    */
   @Override
   void close();
+
+  /**
+   * Ends the session, recording why (it is counted per reason in
+   * {@link PresenceRegistry#stats()}). If it was the user's last session, the user goes offline
+   * (after the offline grace, if one is set). Idempotent: later calls, and calls after an
+   * eviction or replacement, do nothing and leave the first reason recorded. Does <b>not</b>
+   * call {@link Outbound#close}: the host that ends the session closes its own transport. A
+   * WebSocket adapter passes {@link DisconnectReason#SLOW_CONSUMER} when it ends a client that
+   * does not keep up, {@link DisconnectReason#ERROR} from its error callback, and so on.
+   *
+   * @param reason why the session ended
+   * @throws NullPointerException if {@code reason} is null
+   */
+  void close(DisconnectReason reason);
 }

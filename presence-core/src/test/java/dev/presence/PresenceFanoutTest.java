@@ -24,7 +24,7 @@ class PresenceFanoutTest {
   private static final Duration WINDOW = Duration.ofSeconds(1);
   private final FakeTime time = new FakeTime();
   private final PresenceRegistry registry = PresenceRegistry.builder().withoutHeartbeat()
-      .ticker(time).clock(time.clock()).scheduler(time).build();
+      .ticker(time).clock(time.clock()).scheduler(time).eventExecutor(Runnable::run).build();
   private final ThreadMembership threads = new ThreadMembership();
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -71,7 +71,7 @@ class PresenceFanoutTest {
   private static Map<String, List<String>> script(boolean useFanout) {
     FakeTime t = new FakeTime();
     PresenceRegistry r = PresenceRegistry.builder().withoutHeartbeat().ticker(t).clock(t.clock())
-        .scheduler(t).build();
+        .scheduler(t).eventExecutor(Runnable::run).build();
     ThreadMembership m = new ThreadMembership();
     m.joinAll("t1", List.of("alice", "bob", "carol"));
     m.joinAll("t2", List.of("carol", "dave"));

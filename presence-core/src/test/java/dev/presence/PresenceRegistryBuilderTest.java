@@ -42,6 +42,20 @@ class PresenceRegistryBuilderTest {
     assertThatThrownBy(() -> PresenceRegistry.builder().scheduler(null)).hasMessage("scheduler");
     assertThatThrownBy(() -> PresenceRegistry.builder().lastSeenStore(null)).hasMessage("lastSeenStore");
     assertThatThrownBy(() -> PresenceRegistry.builder().offlineGrace(null)).hasMessage("offlineGrace");
+    assertThatThrownBy(() -> PresenceRegistry.builder().eventExecutor(null)).hasMessage("eventExecutor");
+  }
+
+  @Test
+  void nonPositiveCaps_areRejectedWithTheirNameAndValue() {
+    assertThatThrownBy(() -> PresenceRegistry.builder().maxSessionsPerUser(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxSessionsPerUser must be positive: 0");
+    assertThatThrownBy(() -> PresenceRegistry.builder().maxSessions(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxSessions must be positive: -1");
+    assertThatThrownBy(() -> PresenceRegistry.builder().maxPendingEvents(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxPendingEvents must be positive: 0");
   }
 
   @Test

@@ -18,7 +18,7 @@ class PresenceRegistryTest {
   private PresenceRegistry registry = build(PresenceRegistry.builder().withoutHeartbeat());
 
   private PresenceRegistry build(PresenceRegistry.Builder b) {
-    PresenceRegistry r = b.ticker(time).clock(time.clock()).scheduler(time).build();
+    PresenceRegistry r = b.ticker(time).clock(time.clock()).scheduler(time).eventExecutor(Runnable::run).build();
     r.addListener(events::add);
     return r;
   }
@@ -278,7 +278,7 @@ class PresenceRegistryTest {
       throw new java.util.concurrent.RejectedExecutionException("shut down");
     };
     registry = PresenceRegistry.builder().withoutHeartbeat().offlineGrace(Duration.ofSeconds(5))
-        .ticker(time).clock(time.clock()).scheduler(refusing).build();
+        .ticker(time).clock(time.clock()).scheduler(refusing).eventExecutor(Runnable::run).build();
     registry.addListener(events::add);
     registry.connect("alice", "s1", new RecordingOutbound()).close();
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StatusBroadcasterTest {
   private final FakeTime time = new FakeTime();
   private final PresenceRegistry registry = PresenceRegistry.builder().withoutHeartbeat()
-      .ticker(time).clock(time.clock()).scheduler(time).build();
+      .ticker(time).clock(time.clock()).scheduler(time).eventExecutor(Runnable::run).build();
   private final ThreadMembership threads = new ThreadMembership();
 
   @AfterEach

@@ -7,25 +7,28 @@ import dev.presence.PresenceEvent;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import dev.presence.PresenceStats;
 import dev.presence.Scheduler;
+import dev.presence.SessionLimitException;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
 import dev.presence.WriteBehindLastSeenStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,22 +36,27 @@ import org.slf4j.LoggerFactory;
  * The single-node {@link PresenceRegistry}.
  *
  * <p><b>Concurrency.</b> One {@link UserEntry} per known user in a {@link ConcurrentHashMap}.
- * Every compound update of a user (add/remove a session, start/cancel the grace, flip online)
- * happens under that entry's monitor, and only that one: users never contend with each other.
- * {@code isOnline} reads a volatile flag of the entry without locking. Transitions are appended
- * to the entry's event queue under the monitor and delivered after it is released by whichever
- * thread first finds the queue idle ("drainer"), so listeners run outside every lock, per user
- * in order, each event once. An entry leaves the map only when its drainer finds it idle (no
- * sessions, offline, no grace timer, no queued event); a thread that raced to it sees the
- * {@code removed} flag under the monitor and retries with a fresh entry, so no event is ever
- * queued on an entry that can no longer be drained.
+ * Every compound update of a user (add/remove a session, start/cancel the grace, flip online,
+ * queue an event) happens under that entry's monitor, and only that one: users never contend
+ * with each other. {@code isOnline} and {@code sessionCount} read one volatile int of the entry
+ * without locking or allocating. A user's sessions are an array up to a few and a map beyond
+ * (see {@link UserEntry}), so adding and removing one is O(1) however many the user has.
+ *
+ * <p><b>Events.</b> Transitions are queued per user under the monitor and delivered by an
+ * {@link EventDispatcher} on the event executor, with no lock held, per user in order, each
+ * once. Neither connection threads nor the heartbeat ever run a listener, so a slow listener
+ * delays only other events. The last-seen time is recorded at the transition, on the thread that
+ * caused it, through the non-blocking store, so it never waits behind listeners. An entry leaves
+ * the map only when nothing needs it (no sessions, no grace timer, no queued event); a thread
+ * that raced to it sees the {@code removed} flag under the monitor and retries with a fresh
+ * entry, so no event is ever queued on an entry that can no longer be delivered.
  *
  * <p><b>Timing.</b> All times come from the injected {@link Ticker} (monotonic: heartbeat
  * timeout, grace) and {@link Clock} (wall time: event stamps, last seen). The heartbeat is one
- * repeating task on the {@link Scheduler}; each sweep walks the live map without copying it,
- * pings every session and evicts those silent for the timeout. Grace timers are one scheduled
- * task per user in grace, cancelled on reconnect and guarded by a generation number against a
- * timer that fires anyway.
+ * repeating task on the {@link Scheduler}; each sweep walks the live map, pings every session and
+ * evicts those silent for the timeout, and only then hands the resulting events to the
+ * dispatcher. Grace timers are one scheduled task per user in grace, cancelled on reconnect and
+ * guarded by a generation number against a timer that fires anyway.
  *
  * <p><b>Failure.</b> A listener or outbound that throws is logged and skipped. The last-seen
  * store is only ever called through a non-blocking wrapper, so no connection thread waits on a
@@ -56,18 +64,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultPresenceRegistry implements PresenceRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultPresenceRegistry.class);
-  static final LocalSession[] NO_SESSIONS = new LocalSession[0];
-  /**
-   * The sessions of a user in the offline grace: empty, yet online. A distinct instance so that
-   * "online" and "how many sessions" are one volatile read of one field, hence never seen torn.
-   */
-  static final LocalSession[] IN_GRACE = new LocalSession[0];
+  private static final DisconnectReason[] REASONS = DisconnectReason.values();
 
   private final ConcurrentHashMap<String, UserEntry> users = new ConcurrentHashMap<>();
-  private final CopyOnWriteArrayList<PresenceListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicInteger onlineUsers = new AtomicInteger();
   private final AtomicInteger sessions = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final LongAdder onlineTransitions = new LongAdder();
+  private final LongAdder offlineTransitions = new LongAdder();
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder[] ended = new LongAdder[REASONS.length];
+  private final EventDispatcher dispatcher;
 
   private final Duration heartbeatInterval; // null = no heartbeat
   private final long timeoutNanos;
@@ -78,24 +85,32 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   private final boolean ownsScheduler;
   private final LastSeenStore lastSeen; // non-blocking, or null
   private final WriteBehindLastSeenStore ownedWriteBehind;
+  private final int maxSessionsPerUser;
+  private final int maxSessions;
   private volatile Scheduler.Cancellable nextSweep;
 
-  public DefaultPresenceRegistry(Duration heartbeatInterval, Duration heartbeatTimeout,
-      Duration offlineGrace, Ticker ticker, Clock clock, Scheduler scheduler,
-      LastSeenStore lastSeenStore) {
-    this.heartbeatInterval = heartbeatInterval;
-    this.timeoutNanos = heartbeatTimeout.toNanos();
-    this.offlineGrace = offlineGrace;
-    this.ticker = ticker;
-    this.clock = clock;
-    this.ownsScheduler = scheduler == null;
-    this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-heartbeat") : scheduler;
-    if (lastSeenStore == null || lastSeenStore instanceof WriteBehindLastSeenStore
-        || lastSeenStore instanceof InMemoryLastSeenStore) {
-      this.lastSeen = lastSeenStore;
+  public DefaultPresenceRegistry(RegistrySettings settings) {
+    this.heartbeatInterval = settings.heartbeatInterval();
+    this.timeoutNanos = settings.heartbeatTimeout().toNanos();
+    this.offlineGrace = settings.offlineGrace();
+    this.ticker = settings.ticker();
+    this.clock = settings.clock();
+    this.maxSessionsPerUser = settings.maxSessionsPerUser();
+    this.maxSessions = settings.maxSessions();
+    for (int i = 0; i < ended.length; i++) {
+      ended[i] = new LongAdder();
+    }
+    this.dispatcher = new EventDispatcher(settings.eventExecutor(), settings.maxPendingEvents(),
+        this::retireIfIdleLocked);
+    this.ownsScheduler = settings.scheduler() == null;
+    this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-heartbeat") : settings.scheduler();
+    LastSeenStore store = settings.lastSeenStore();
+    if (store == null || store instanceof WriteBehindLastSeenStore
+        || store instanceof InMemoryLastSeenStore) {
+      this.lastSeen = store;
       this.ownedWriteBehind = null;
     } else {
-      this.ownedWriteBehind = WriteBehindLastSeenStore.builder(lastSeenStore).build();
+      this.ownedWriteBehind = WriteBehindLastSeenStore.builder(store).build();
       this.lastSeen = ownedWriteBehind;
     }
     if (heartbeatInterval != null) {
@@ -120,39 +135,68 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       }
       LocalSession replaced = null;
       LocalSession s;
-      PresenceEvent deliver;
+      boolean schedule = false;
+      String refusedBy = null;
       synchronized (e) {
         if (e.removed) {
-          continue; // its drainer retired it; use a fresh entry
+          continue; // retired meanwhile; use a fresh entry
         }
         s = new LocalSession(this, e, sessionId, outbound, ticker.read());
-        LocalSession[] current = e.sessions;
-        int same = indexOf(current, sessionId);
-        if (same >= 0) {
-          replaced = current[same];
+        LocalSession same = e.findLocked(sessionId);
+        if (same != null) { // a replacement is not a new session: no cap, no transition
+          replaced = same;
           replaced.closed = true;
-          LocalSession[] next = current.clone();
-          next[same] = s;
-          e.sessions = next;
-          deliver = null;
+          e.replaceLocked(same, s);
         } else {
-          LocalSession[] next = Arrays.copyOf(current, current.length + 1);
-          next[current.length] = s;
-          deliver = goOnlineLocked(e, current);
-          e.sessions = next; // the single write that makes the user (more) online
-          sessions.incrementAndGet();
+          int count = Math.max(e.state, 0);
+          if (count >= maxSessionsPerUser) {
+            refusedBy = SessionLimitException.MAX_SESSIONS_PER_USER;
+          } else if (!reserveSession()) {
+            refusedBy = SessionLimitException.MAX_SESSIONS;
+          }
+          if (refusedBy != null) {
+            retireIfIdleLocked(e); // a fresh entry made for this connect leaves again
+          } else {
+            e.addLocked(s);
+            schedule = goOnlineLocked(e);
+            e.state = count + 1; // the single write that makes the user (more) online
+          }
         }
       }
+      if (refusedBy != null) {
+        refused.increment();
+        int limit = refusedBy == SessionLimitException.MAX_SESSIONS ? maxSessions : maxSessionsPerUser;
+        LOG.debug("Refused a session of user '{}': {} {} reached", userId, refusedBy, limit);
+        throw new SessionLimitException(userId, refusedBy, limit);
+      }
       if (replaced != null) {
+        ended[DisconnectReason.REPLACED.ordinal()].increment();
         closeOutbound(replaced, DisconnectReason.REPLACED);
       }
-      if (deliver != null) {
-        drain(e, deliver);
+      if (schedule) {
+        dispatcher.schedule(e);
       }
       if (closed.get()) {
-        end(s, DisconnectReason.REGISTRY_CLOSED); // raced with close(): leave nothing behind
+        end(s, DisconnectReason.REGISTRY_CLOSED, true, null); // raced with close(): leave nothing behind
       }
       return s;
+    }
+  }
+
+  /** Counts a new session against {@code maxSessions}; false if the cap is reached. */
+  private boolean reserveSession() {
+    if (maxSessions == Integer.MAX_VALUE) {
+      sessions.incrementAndGet();
+      return true;
+    }
+    for (;;) {
+      int n = sessions.get();
+      if (n >= maxSessions) {
+        return false;
+      }
+      if (sessions.compareAndSet(n, n + 1)) {
+        return true;
+      }
     }
   }
 
@@ -166,137 +210,134 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     }
   }
 
-  /** Returns the event this thread must deliver (then drain), or null. */
-  private PresenceEvent goOnlineLocked(UserEntry e, LocalSession[] before) {
+  /** Before the first session is added. Returns true if the caller must schedule the entry. */
+  private boolean goOnlineLocked(UserEntry e) {
     if (e.graceTimer != null) { // reconnect within the grace: no events at all
       e.graceTimer.cancel();
       e.graceTimer = null;
+      e.graceSince = null;
       e.graceGeneration++;
-      return null;
+      return false;
     }
-    if (isOnline(before)) {
-      return null; // a further tab
+    if (e.state != 0) {
+      return false; // a further tab
     }
     onlineUsers.incrementAndGet();
-    return e.enqueueLocked(new PresenceEvent(e.userId, true, now()));
+    onlineTransitions.increment();
+    return dispatcher.hasListeners()
+        && dispatcher.enqueueLocked(e, new PresenceEvent(e.userId, true, now()));
   }
 
   /**
    * Ends a session. Returns false if it was already ended. Tells the outbound to close when the
-   * registry (not the host) ends it.
+   * registry (not the host) ends it. With {@code deferred}, an entry whose events need
+   * scheduling is added to it instead of being scheduled now.
    */
-  boolean end(LocalSession s, DisconnectReason reason) {
+  boolean end(LocalSession s, DisconnectReason reason, boolean closeOutbound, List<UserEntry> deferred) {
     UserEntry e = s.entry;
-    PresenceEvent deliver = null;
+    boolean schedule = false;
+    Instant offlineAt = null;
     synchronized (e) {
       if (s.closed) {
         return false;
       }
       s.closed = true;
-      LocalSession[] current = e.sessions;
-      int i = indexOfSession(current, s);
+      e.removeLocked(s);
       sessions.decrementAndGet();
-      if (current.length > 1) {
-        LocalSession[] next = new LocalSession[current.length - 1];
-        System.arraycopy(current, 0, next, 0, i);
-        System.arraycopy(current, i + 1, next, i, current.length - i - 1);
-        e.sessions = next;
+      int count = e.state - 1;
+      if (count > 0) {
+        e.state = count;
       } else {
         Instant at = now();
-        if (offlineGrace.isZero() || closed.get()) {
-          deliver = goOfflineLocked(e, at);
+        Scheduler.Cancellable timer = null;
+        if (!offlineGrace.isZero() && !closed.get()) {
+          timer = scheduleGrace(e, ++e.graceGeneration, at);
+        }
+        if (timer == null) {
+          offlineAt = at;
+          schedule = goOfflineLocked(e, at);
         } else {
-          long generation = ++e.graceGeneration;
-          Scheduler.Cancellable timer = scheduleGrace(e, generation, at);
-          if (timer == null) {
-            deliver = goOfflineLocked(e, at);
-          } else {
-            e.graceTimer = timer;
-            e.sessions = IN_GRACE;
-          }
+          e.graceTimer = timer;
+          e.graceSince = at;
+          e.state = UserEntry.GRACE;
         }
       }
     }
-    if (reason != DisconnectReason.CLOSED) {
+    ended[reason.ordinal()].increment();
+    if (closeOutbound) {
       closeOutbound(s, reason);
     }
-    if (deliver != null) {
-      drain(e, deliver);
+    if (offlineAt != null) {
+      recordLastSeen(e.userId, offlineAt);
+    }
+    if (schedule) {
+      if (deferred != null) {
+        deferred.add(e);
+      } else {
+        dispatcher.schedule(e);
+      }
     }
     return true;
   }
 
+  boolean end(LocalSession s, DisconnectReason reason, boolean closeOutbound) {
+    return end(s, reason, closeOutbound, null);
+  }
+
   private void graceElapsed(UserEntry e, long generation, Instant at) {
-    PresenceEvent deliver;
+    boolean schedule;
     synchronized (e) {
       if (e.graceGeneration != generation || e.graceTimer == null) {
         return; // cancelled by a reconnect that won the race
       }
       e.graceTimer = null;
-      deliver = goOfflineLocked(e, at);
+      schedule = goOfflineLocked(e, at);
     }
-    if (deliver != null) {
-      drain(e, deliver);
+    recordLastSeen(e.userId, at);
+    if (schedule) {
+      dispatcher.schedule(e);
     }
   }
 
-  private PresenceEvent goOfflineLocked(UserEntry e, Instant at) {
+  /** Returns true if the caller must schedule the entry; retires it if nothing is left. */
+  private boolean goOfflineLocked(UserEntry e, Instant at) {
     if (e.graceTimer != null) {
       e.graceTimer.cancel();
       e.graceTimer = null;
       e.graceGeneration++;
     }
-    e.sessions = NO_SESSIONS;
+    e.graceSince = null;
+    e.state = 0;
     onlineUsers.decrementAndGet();
-    return e.enqueueLocked(new PresenceEvent(e.userId, false, at));
+    offlineTransitions.increment();
+    boolean schedule = dispatcher.enqueueLocked(e, new PresenceEvent(e.userId, false, at));
+    if (!schedule) {
+      retireIfIdleLocked(e);
+    }
+    return schedule;
   }
 
-  // ---------------------------------------------------------------- event delivery
-
-  private void drain(UserEntry e, PresenceEvent first) {
-    deliver(first);
-    for (;;) {
-      PresenceEvent event;
-      synchronized (e) {
-        event = e.pending == null ? null : e.pending.poll();
-        if (event == null) {
-          e.pending = null;
-          e.draining = false;
-          if (e.isIdleLocked()) {
-            e.removed = true;
-            users.remove(e.userId, e);
-          }
-          return;
-        }
-      }
-      deliver(event);
+  /** Under the entry's monitor: removes it from the map if nothing needs it any more. */
+  private void retireIfIdleLocked(UserEntry e) {
+    if (!e.removed && e.isIdleLocked()) {
+      e.removed = true;
+      users.remove(e.userId, e);
     }
   }
 
-  private void deliver(PresenceEvent event) {
-    if (!event.online() && lastSeen != null) {
+  private void recordLastSeen(String userId, Instant at) {
+    if (lastSeen != null) {
       try {
-        lastSeen.recordAll(Map.of(event.userId(), event.at()));
+        lastSeen.recordAll(Map.of(userId, at));
       } catch (RuntimeException ex) {
-        LOG.warn("Could not queue the last-seen time of user '{}'", event.userId(), ex);
-      }
-    }
-    for (PresenceListener l : listeners) {
-      try {
-        l.onTransition(event);
-      } catch (RuntimeException | Error ex) {
-        LOG.warn("Presence listener {} failed on {}", l, event, ex);
+        LOG.warn("Could not queue the last-seen time of user '{}'", userId, ex);
       }
     }
   }
 
   @Override
   public Subscription addListener(PresenceListener listener) {
-    Objects.requireNonNull(listener, "listener");
-    // Wrapped so that adding one listener twice gives two independent subscriptions.
-    PresenceListener entry = listener::onTransition;
-    listeners.add(entry);
-    return () -> listeners.remove(entry);
+    return dispatcher.addListener(listener);
   }
 
   // ---------------------------------------------------------------- heartbeat
@@ -314,22 +355,32 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     }
   }
 
-  /** One heartbeat pass: evict the silent, ping the rest. Walks the live map, copies nothing. */
+  /**
+   * One heartbeat pass: evict the silent, ping the rest; then hand the events to the dispatcher,
+   * so that no listener (not even with a direct executor) runs before every eviction is done.
+   */
   void sweep() {
     long now = ticker.read();
+    List<UserEntry> deferred = new ArrayList<>();
     for (UserEntry e : users.values()) {
-      for (LocalSession s : e.sessions) {
+      for (LocalSession s : e.snapshot()) {
+        if (s.closed) {
+          continue;
+        }
         if (now - s.lastTouch >= timeoutNanos) {
-          end(s, DisconnectReason.HEARTBEAT_TIMEOUT);
+          end(s, DisconnectReason.HEARTBEAT_TIMEOUT, true, deferred);
         } else {
           try {
             s.outbound.ping();
           } catch (RuntimeException ex) {
             LOG.debug("Ping to session '{}' of user '{}' failed", s.sessionId, e.userId, ex);
-            end(s, DisconnectReason.PING_FAILED);
+            end(s, DisconnectReason.PING_FAILED, true, deferred);
           }
         }
       }
+    }
+    for (UserEntry e : deferred) {
+      dispatcher.schedule(e);
     }
   }
 
@@ -341,11 +392,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       return false;
     }
     UserEntry e = users.get(userId);
-    return e != null && isOnline(e.sessions);
-  }
-
-  static boolean isOnline(LocalSession[] sessions) {
-    return sessions.length > 0 || sessions == IN_GRACE;
+    return e != null && e.state != 0;
   }
 
   @Override
@@ -363,7 +410,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   @Override
   public int sessionCount(String userId) {
     UserEntry e = userId == null ? null : users.get(userId);
-    return e == null ? 0 : e.sessions.length;
+    return e == null ? 0 : Math.max(e.state, 0);
   }
 
   @Override
@@ -380,7 +427,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   public Set<String> onlineUsers() {
     Set<String> out = new HashSet<>();
     for (UserEntry e : users.values()) {
-      if (isOnline(e.sessions)) {
+      if (e.state != 0) {
         out.add(e.userId);
       }
     }
@@ -395,7 +442,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       return 0;
     }
     int sent = 0;
-    for (LocalSession s : e.sessions) {
+    for (LocalSession s : e.snapshot()) {
       try {
         s.outbound.send(text);
         sent++;
@@ -404,6 +451,17 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       }
     }
     return sent;
+  }
+
+  @Override
+  public PresenceStats stats() {
+    EnumMap<DisconnectReason, Long> byReason = new EnumMap<>(DisconnectReason.class);
+    for (DisconnectReason r : REASONS) {
+      byReason.put(r, ended[r.ordinal()].sum());
+    }
+    return new PresenceStats(onlineUsers.get(), sessions.get(), onlineTransitions.sum(),
+        offlineTransitions.sum(), byReason, refused.sum(), dispatcher.pending(),
+        dispatcher.coalesced());
   }
 
   @Override
@@ -422,24 +480,34 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     if (sweep != null) {
       sweep.cancel();
     }
+    List<UserEntry> deferred = new ArrayList<>();
     for (UserEntry e : users.values()) {
-      for (LocalSession s : e.sessions) {
-        end(s, DisconnectReason.REGISTRY_CLOSED);
+      for (LocalSession s : e.snapshot()) {
+        end(s, DisconnectReason.REGISTRY_CLOSED, true, deferred);
       }
       // Users in their grace go offline now rather than never.
-      PresenceEvent deliver = null;
+      Instant since = null;
+      boolean schedule = false;
       synchronized (e) {
         if (!e.removed && e.graceTimer != null) {
-          deliver = goOfflineLocked(e, now());
+          since = e.graceSince;
+          schedule = goOfflineLocked(e, since);
         }
       }
-      if (deliver != null) {
-        drain(e, deliver);
+      if (since != null) {
+        recordLastSeen(e.userId, since);
       }
+      if (schedule) {
+        deferred.add(e);
+      }
+    }
+    for (UserEntry e : deferred) {
+      dispatcher.schedule(e);
     }
     if (ownedWriteBehind != null) {
       ownedWriteBehind.close();
     }
+    dispatcher.close();
     if (ownsScheduler) {
       scheduler.close();
     }
@@ -451,24 +519,6 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     } catch (RuntimeException ex) {
       LOG.debug("Closing session '{}' ({}) failed", s.sessionId, reason, ex);
     }
-  }
-
-  private static int indexOf(LocalSession[] sessions, String sessionId) {
-    for (int i = 0; i < sessions.length; i++) {
-      if (sessions[i].sessionId.equals(sessionId)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static int indexOfSession(LocalSession[] sessions, LocalSession s) {
-    for (int i = 0; i < sessions.length; i++) {
-      if (sessions[i] == s) {
-        return i;
-      }
-    }
-    throw new AssertionError("open session missing from its user entry");
   }
 
   static void requireId(String name, String value) {
@@ -499,93 +549,5 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   @Override
   public String toString() {
     return "PresenceRegistry(online=" + onlineUsers.get() + ", sessions=" + sessions.get() + ")";
-  }
-
-  /** Per-user state. Fields without volatile are guarded by the entry's monitor. */
-  static final class UserEntry {
-    final String userId;
-    /**
-     * Copy-on-write under the monitor, read without locking by lookups, the sweep and sends.
-     * Also the online flag: online ⇔ non-empty or {@link #IN_GRACE}.
-     */
-    volatile LocalSession[] sessions = NO_SESSIONS;
-    Scheduler.Cancellable graceTimer;
-    long graceGeneration;
-    boolean removed;
-    boolean draining;
-    /** Events not yet delivered; null when empty, to keep idle users small. */
-    ArrayDeque<PresenceEvent> pending;
-
-    UserEntry(String userId) {
-      this.userId = userId;
-    }
-
-    /** Queues an event; returns it if the caller must deliver it and drain (nobody else is), else null. */
-    PresenceEvent enqueueLocked(PresenceEvent event) {
-      if (draining) {
-        if (pending == null) {
-          pending = new ArrayDeque<>(4);
-        }
-        pending.add(event);
-        return null;
-      }
-      draining = true;
-      return event; // nobody is draining: the caller delivers it at once, no queue needed
-    }
-
-    boolean isIdleLocked() {
-      return sessions == NO_SESSIONS && graceTimer == null && pending == null;
-    }
-  }
-
-  /** One session. {@code lastTouch} is written without a lock: the latest write wins. */
-  static final class LocalSession implements PresenceSession {
-    final DefaultPresenceRegistry registry;
-    final UserEntry entry;
-    final String sessionId;
-    final Outbound outbound;
-    volatile long lastTouch;
-    volatile boolean closed;
-
-    LocalSession(DefaultPresenceRegistry registry, UserEntry entry, String sessionId,
-        Outbound outbound, long now) {
-      this.registry = registry;
-      this.entry = entry;
-      this.sessionId = sessionId;
-      this.outbound = outbound;
-      this.lastTouch = now;
-    }
-
-    @Override
-    public String userId() {
-      return entry.userId;
-    }
-
-    @Override
-    public String sessionId() {
-      return sessionId;
-    }
-
-    @Override
-    public void touch() {
-      if (!closed) {
-        lastTouch = registry.ticker();
-      }
-    }
-
-    @Override
-    public boolean isOpen() {
-      return !closed;
-    }
-
-    @Override
-    public void close() {
-      registry.end(this, DisconnectReason.CLOSED);
-    }
-
-    @Override
-    public String toString() {
-      return "PresenceSession(" + entry.userId + "/" + sessionId + (closed ? ", closed" : "") + ")";
-    }
   }
 }

@@ -7,6 +7,7 @@ import dev.presence.Outbound;
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import dev.presence.PresenceStats;
 import dev.presence.testing.FakeTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,26 +17,42 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Threads race random connect / close / touch (and session-id replacement) over a few hundred
- * users; after quiescence the registry must agree with the handles the threads still hold, and
- * every user's event stream must alternate, start online, and end in the user's final state.
+ * users while a separate thread delivers the events; after quiescence (and after the delivery
+ * thread has run everything queued) the registry must agree with the handles the threads still
+ * hold, every user's event stream must alternate, start online, and end in the user's final
+ * state, and every transition must be accounted for exactly once: delivered, or coalesced.
  */
 class PresenceRegistryStressTest {
   private static final int USERS = 300;
   private static final int SESSION_IDS = 3;
 
+  private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> new Thread(r, "stress-events"));
+
+  @AfterEach
+  void stopDelivery() {
+    delivery.shutdownNow();
+  }
+
   @Test
   void randomChurn_withoutGrace_keepsEveryInvariant() throws Exception {
     FakeTime time = new FakeTime();
     DefaultPresenceRegistry registry = (DefaultPresenceRegistry) PresenceRegistry.builder()
-        .withoutHeartbeat().ticker(time).clock(time.clock()).scheduler(time).build();
-    Map<String, ConcurrentLinkedQueue<Boolean>> events = recordEvents(registry);
+        .withoutHeartbeat().ticker(time).clock(time.clock()).scheduler(time)
+        .eventExecutor(delivery).build();
+    Map<String, ConcurrentLinkedQueue<Boolean>> events = recordEvents(registry, () -> {});
 
     List<PresenceSession[][]> held = race(registry, 3, 1_000_000, () -> {});
+    awaitDelivery();
 
     assertQuiescentState(registry, events, held);
     registry.close();
@@ -46,20 +63,64 @@ class PresenceRegistryStressTest {
     FakeTime time = new FakeTime();
     DefaultPresenceRegistry registry = (DefaultPresenceRegistry) PresenceRegistry.builder()
         .withoutHeartbeat().offlineGrace(Duration.ofMillis(5))
-        .ticker(time).clock(time.clock()).scheduler(time).build();
-    Map<String, ConcurrentLinkedQueue<Boolean>> events = recordEvents(registry);
+        .ticker(time).clock(time.clock()).scheduler(time).eventExecutor(delivery).build();
+    Map<String, ConcurrentLinkedQueue<Boolean>> events = recordEvents(registry, () -> {});
 
     List<PresenceSession[][]> held = race(registry, 3, 1_000_000, () -> time.advance(Duration.ofMillis(1)));
     time.advance(Duration.ofSeconds(1)); // every pending grace elapses
+    awaitDelivery();
 
     assertQuiescentState(registry, events, held);
     registry.close();
   }
 
-  private static Map<String, ConcurrentLinkedQueue<Boolean>> recordEvents(PresenceRegistry registry) {
+  /**
+   * The listener blocks on the first event for the whole race: the backlog must stay within
+   * maxPendingEvents plus one event per user (undelivered offline/online pairs cancel), and once
+   * the listener is released every invariant still holds.
+   */
+  @Test
+  void randomChurn_behindABlockedListener_coalescesWithinTheBound_andKeepsEveryInvariant() throws Exception {
+    int maxPending = 64;
+    FakeTime time = new FakeTime();
+    DefaultPresenceRegistry registry = (DefaultPresenceRegistry) PresenceRegistry.builder()
+        .withoutHeartbeat().ticker(time).clock(time.clock()).scheduler(time)
+        .eventExecutor(delivery).maxPendingEvents(maxPending).build();
+    CountDownLatch release = new CountDownLatch(1);
+    Map<String, ConcurrentLinkedQueue<Boolean>> events = recordEvents(registry, () -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    AtomicLong maxSeenPending = new AtomicLong();
+
+    List<PresenceSession[][]> held = race(registry, 3, 300_000,
+        () -> maxSeenPending.accumulateAndGet(registry.stats().eventsPending(), Math::max));
+    assertThat(registry.stats().eventsPending()).isLessThanOrEqualTo(maxPending + USERS);
+    release.countDown();
+    awaitDelivery();
+
+    assertThat(maxSeenPending.get()).as("backlog while the listener was blocked")
+        .isGreaterThanOrEqualTo(maxPending).isLessThanOrEqualTo(maxPending + USERS);
+    assertThat(registry.stats().eventsCoalesced()).isPositive();
+    assertQuiescentState(registry, events, held);
+    registry.close();
+  }
+
+  /** Everything queued before this call has been delivered once it returns. */
+  private void awaitDelivery() throws Exception {
+    delivery.submit(() -> {}).get(1, TimeUnit.MINUTES);
+  }
+
+  private static Map<String, ConcurrentLinkedQueue<Boolean>> recordEvents(PresenceRegistry registry,
+      Runnable delay) {
     Map<String, ConcurrentLinkedQueue<Boolean>> events = new ConcurrentHashMap<>();
-    registry.addListener((PresenceEvent e) ->
-        events.computeIfAbsent(e.userId(), k -> new ConcurrentLinkedQueue<>()).add(e.online()));
+    registry.addListener((PresenceEvent e) -> {
+      delay.run();
+      events.computeIfAbsent(e.userId(), k -> new ConcurrentLinkedQueue<>()).add(e.online());
+    });
     return events;
   }
 
@@ -163,6 +224,12 @@ class PresenceRegistryStressTest {
     assertThat(registry.onlineUsers()).hasSize(expectedOnline);
     assertThat(registry.totalSessionCount()).isEqualTo(expectedSessions);
     assertThat(registry.entryCount()).as("offline users leave no entry behind").isEqualTo(expectedOnline);
-    assertThat(transitions).as("the race produced transitions at all").isGreaterThan(1000);
+    PresenceStats stats = registry.stats();
+    assertThat(stats.eventsPending()).isZero();
+    assertThat(transitions + stats.eventsCoalesced()).as("every transition delivered once or coalesced")
+        .isEqualTo(stats.onlineTransitions() + stats.offlineTransitions());
+    assertThat(stats.onlineTransitions() - stats.offlineTransitions()).isEqualTo(expectedOnline);
+    assertThat(stats.sessions()).isEqualTo(expectedSessions);
+    assertThat(stats.onlineTransitions()).as("the race produced transitions at all").isGreaterThan(1000);
   }
 }

@@ -1,0 +1,65 @@
+package dev.presence.internal;
+
+import dev.presence.DisconnectReason;
+import dev.presence.Outbound;
+import dev.presence.PresenceSession;
+import java.util.Objects;
+
+/**
+ * One session of a {@link DefaultPresenceRegistry}. Thread-safe: {@code lastTouch} is written
+ * without a lock (the latest write wins); {@code closed} is set under the user entry's monitor.
+ */
+final class LocalSession implements PresenceSession {
+  final DefaultPresenceRegistry registry;
+  final UserEntry entry;
+  final String sessionId;
+  final Outbound outbound;
+  volatile long lastTouch;
+  volatile boolean closed;
+
+  LocalSession(DefaultPresenceRegistry registry, UserEntry entry, String sessionId,
+      Outbound outbound, long now) {
+    this.registry = registry;
+    this.entry = entry;
+    this.sessionId = sessionId;
+    this.outbound = outbound;
+    this.lastTouch = now;
+  }
+
+  @Override
+  public String userId() {
+    return entry.userId;
+  }
+
+  @Override
+  public String sessionId() {
+    return sessionId;
+  }
+
+  @Override
+  public void touch() {
+    if (!closed) {
+      lastTouch = registry.ticker();
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed;
+  }
+
+  @Override
+  public void close() {
+    registry.end(this, DisconnectReason.CLOSED, false);
+  }
+
+  @Override
+  public void close(DisconnectReason reason) {
+    registry.end(this, Objects.requireNonNull(reason, "reason"), false);
+  }
+
+  @Override
+  public String toString() {
+    return "PresenceSession(" + entry.userId + "/" + sessionId + (closed ? ", closed" : "") + ")";
+  }
+}

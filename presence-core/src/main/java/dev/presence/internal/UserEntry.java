@@ -1,0 +1,196 @@
+package dev.presence.internal;
+
+import dev.presence.PresenceEvent;
+import dev.presence.Scheduler;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per-user state of a {@link DefaultPresenceRegistry}. Fields without volatile, and every write,
+ * are guarded by the entry's monitor; {@link #state} and {@link #sessions} are also read without
+ * it.
+ *
+ * <p><b>Sessions.</b> Up to {@link #SMALL} sessions live in a copy-on-write array (the common
+ * case: one to a few tabs; cheap to copy, no per-session node). Beyond it they move to a
+ * {@link ConcurrentHashMap} keyed by session id, so that adding, replacing and removing one
+ * session stay O(1) however many a user has; when the count falls back to {@code SMALL / 2} they
+ * move back to an array (the gap keeps a user hovering at the boundary from converting on every
+ * connect). Readers that walk the sessions take {@link #snapshot()}.
+ */
+final class UserEntry {
+  /** Most sessions kept in an array. */
+  static final int SMALL = 8;
+  /** {@link #state} of a user in the offline grace: online with no session. */
+  static final int GRACE = -1;
+  static final LocalSession[] NONE = new LocalSession[0];
+
+  final String userId;
+  /**
+   * The number of live sessions, or {@link #GRACE}: online ⇔ non-zero. One volatile field, so
+   * that "online" and "how many sessions" are never seen torn.
+   */
+  volatile int state;
+  /** A {@code LocalSession[]} of at most {@link #SMALL}, or a map of more, by session id. */
+  private volatile Object sessions = NONE;
+  Scheduler.Cancellable graceTimer;
+  long graceGeneration;
+  /** When the last session of a user in grace ended. */
+  Instant graceSince;
+  /** Retired from the registry's map: a thread holding it must look the user up again. */
+  boolean removed;
+  /** In the event dispatcher's ready queue or being delivered from: nobody else schedules it. */
+  boolean queued;
+  /** Oldest undelivered event, then the rest in order; {@code more} is null while unused. */
+  private PresenceEvent head;
+  private ArrayDeque<PresenceEvent> more;
+
+  UserEntry(String userId) {
+    this.userId = userId;
+  }
+
+  // ------------------------------------------------------------------ sessions (under the monitor)
+
+  /** Returns the live session with this id, or null. */
+  LocalSession findLocked(String sessionId) {
+    Object cur = sessions;
+    if (cur instanceof LocalSession[] array) {
+      for (LocalSession s : array) {
+        if (s.sessionId.equals(sessionId)) {
+          return s;
+        }
+      }
+      return null;
+    }
+    return map(cur).get(sessionId);
+  }
+
+  void addLocked(LocalSession s) {
+    Object cur = sessions;
+    if (cur instanceof LocalSession[] array) {
+      if (array.length < SMALL) {
+        LocalSession[] next = Arrays.copyOf(array, array.length + 1);
+        next[array.length] = s;
+        sessions = next;
+      } else {
+        ConcurrentHashMap<String, LocalSession> map = new ConcurrentHashMap<>(4 * SMALL);
+        for (LocalSession x : array) {
+          map.put(x.sessionId, x);
+        }
+        map.put(s.sessionId, s);
+        sessions = map;
+      }
+    } else {
+      map(cur).put(s.sessionId, s);
+    }
+  }
+
+  /** Puts {@code s} where {@code old} (same session id) was. */
+  void replaceLocked(LocalSession old, LocalSession s) {
+    Object cur = sessions;
+    if (cur instanceof LocalSession[] array) {
+      LocalSession[] next = array.clone();
+      next[indexOf(array, old)] = s;
+      sessions = next;
+    } else {
+      map(cur).put(s.sessionId, s);
+    }
+  }
+
+  void removeLocked(LocalSession s) {
+    Object cur = sessions;
+    if (cur instanceof LocalSession[] array) {
+      int i = indexOf(array, s);
+      if (array.length == 1) {
+        sessions = NONE;
+      } else {
+        LocalSession[] next = new LocalSession[array.length - 1];
+        System.arraycopy(array, 0, next, 0, i);
+        System.arraycopy(array, i + 1, next, i, array.length - i - 1);
+        sessions = next;
+      }
+    } else {
+      ConcurrentHashMap<String, LocalSession> map = map(cur);
+      map.remove(s.sessionId, s);
+      if (map.size() <= SMALL / 2) {
+        sessions = map.values().toArray(NONE);
+      }
+    }
+  }
+
+  /**
+   * Returns the live sessions without locking: the array itself (never modified once published)
+   * or, for a user with many, a copy of the map's values. May include a session that is
+   * ending or miss one that is connecting at the same moment.
+   */
+  LocalSession[] snapshot() {
+    Object cur = sessions;
+    return cur instanceof LocalSession[] array ? array : map(cur).values().toArray(NONE);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ConcurrentHashMap<String, LocalSession> map(Object sessions) {
+    return (ConcurrentHashMap<String, LocalSession>) sessions;
+  }
+
+  private static int indexOf(LocalSession[] array, LocalSession s) {
+    for (int i = 0; i < array.length; i++) {
+      if (array[i] == s) {
+        return i;
+      }
+    }
+    throw new AssertionError("open session missing from its user entry");
+  }
+
+  // ------------------------------------------------------------------ events (under the monitor)
+
+  void addPendingLocked(PresenceEvent event) {
+    if (head == null) {
+      head = event;
+    } else {
+      if (more == null) {
+        more = new ArrayDeque<>(4);
+      }
+      more.add(event);
+    }
+  }
+
+  /** Returns the oldest undelivered event and removes it, or null. */
+  PresenceEvent pollPendingLocked() {
+    PresenceEvent event = head;
+    if (event != null) {
+      head = more == null ? null : more.poll();
+      if (more != null && more.isEmpty()) {
+        more = null;
+      }
+    }
+    return event;
+  }
+
+  /** Returns the newest undelivered event, or null. */
+  PresenceEvent lastPendingLocked() {
+    return more != null ? more.peekLast() : head;
+  }
+
+  /** Removes the newest undelivered event (there must be one). */
+  void dropLastPendingLocked() {
+    if (more != null) {
+      more.pollLast();
+      if (more.isEmpty()) {
+        more = null;
+      }
+    } else {
+      head = null;
+    }
+  }
+
+  boolean hasPendingLocked() {
+    return head != null;
+  }
+
+  /** Nothing left that needs the entry: it may leave the registry's map. */
+  boolean isIdleLocked() {
+    return state == 0 && graceTimer == null && !queued && head == null;
+  }
+}

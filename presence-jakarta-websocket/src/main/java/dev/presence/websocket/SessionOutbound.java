@@ -212,7 +212,7 @@ final class SessionOutbound implements Outbound {
 
   /** The container reported an error: ends the presence, then closes the socket if still open. */
   void containerFailed() {
-    endPresence(errorReason());
+    endPresence(DisconnectReason.ERROR);
     if (session.isOpen()) {
       closeSocket(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "error"));
     } else {
@@ -275,17 +275,13 @@ final class SessionOutbound implements Outbound {
     }
   }
 
-  /** Ends a registration with a reason; the registry ignores all but the first. */
+  /** Ends a registration with a reason; the registry records the first and ignores the rest. */
   private static void end(PresenceSession p, DisconnectReason reason) {
     try {
-      p.close(); // the user goes offline now if this was their last session
+      p.close(reason); // the user goes offline now if this was their last session
     } catch (RuntimeException e) {
       LOG.debug("Ending presence session {} ({}) failed", p, reason, e);
     }
-  }
-
-  private static DisconnectReason errorReason() {
-    return DisconnectReason.CLOSED;
   }
 
   private void drain() {
@@ -407,6 +403,8 @@ final class SessionOutbound implements Outbound {
         return new CloseReason(CloseCodes.NORMAL_CLOSURE, "replaced by a new connection");
       case REGISTRY_CLOSED:
         return new CloseReason(CloseCodes.GOING_AWAY, "server shutting down");
+      case ERROR:
+        return new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "error");
       case CLOSED:
       default:
         return new CloseReason(CloseCodes.NORMAL_CLOSURE, "closed");

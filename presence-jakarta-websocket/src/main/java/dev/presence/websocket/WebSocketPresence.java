@@ -3,6 +3,7 @@ package dev.presence.websocket;
 import dev.presence.PresenceMessages;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import dev.presence.SessionLimitException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.EndpointConfig;
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * pings go out as configured by {@link Builder#pingStyle}; every pong frame and every message
  * counts as a sign of life. Sessions the registry evicts are closed with a close code and a short
  * reason: 1001 "heartbeat timeout", 1011 "ping failed", 1008 "slow consumer", 1001 "server
- * shutting down".
+ * shutting down". A session over the registry's {@code maxSessionsPerUser} or {@code maxSessions}
+ * is refused with 1013 "try again later" and never registered. Sessions end in the registry with
+ * the reason that ended them ({@link dev.presence.DisconnectReason}: {@code CLOSED} from
+ * {@link #onClose}, {@code ERROR} from {@link #onError}, {@code SLOW_CONSUMER}, ...).
  *
  * <p><b>Isolation.</b> No thread of this integration, of the registry or of the container waits
  * on one peer: texts use the container's asynchronous API, ping frames and closes use Jetty's
@@ -52,6 +56,7 @@ public final class WebSocketPresence implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketPresence.class);
   static final CloseReason REFUSED = new CloseReason(CloseCodes.VIOLATED_POLICY, "unauthenticated");
   static final CloseReason SHUTTING_DOWN = new CloseReason(CloseCodes.GOING_AWAY, "server shutting down");
+  static final CloseReason TRY_AGAIN_LATER = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "try again later");
 
   private final PresenceRegistry registry;
   private final UserResolver resolver;
@@ -63,6 +68,7 @@ public final class WebSocketPresence implements AutoCloseable {
   private final ConcurrentHashMap<Session, SessionOutbound> sessions = new ConcurrentHashMap<>();
   private final LongAdder slowConsumers = new LongAdder();
   private final LongAdder refused = new LongAdder();
+  private final LongAdder capacityRefused = new LongAdder();
 
   private WebSocketPresence(Builder b) {
     this.registry = b.registry;
@@ -89,8 +95,10 @@ public final class WebSocketPresence implements AutoCloseable {
 
   /**
    * Registers a session being opened; call it first thing in {@code @OnOpen}. Resolves the user;
-   * if none, closes the session with 1008 "unauthenticated" and returns null. If the registry is
-   * closed, closes it with 1001 "server shutting down" and returns null. Also installs a pong
+   * if none, closes the session with 1008 "unauthenticated" and returns null. If the registry's
+   * {@code maxSessionsPerUser} or {@code maxSessions} is reached, registers nothing, closes the
+   * session with 1013 "try again later", counts it ({@link #capacityRefusedCount()}) and returns
+   * null. If the registry is closed, closes it with 1001 "server shutting down" and returns null. Also installs a pong
    * handler that records signs of life, unless the endpoint already has one (then call {@link
    * #touch} from it).
    *
@@ -128,6 +136,12 @@ public final class WebSocketPresence implements AutoCloseable {
     PresenceSession presence;
     try {
       presence = registry.connect(userId, session.getId(), outbound);
+    } catch (SessionLimitException e) {
+      sessions.remove(session, outbound);
+      capacityRefused.increment();
+      LOG.debug("Refusing WebSocket session {}: {}", session.getId(), e.getMessage());
+      outbound.closeSocket(TRY_AGAIN_LATER);
+      return null;
     } catch (IllegalStateException e) {
       sessions.remove(session, outbound);
       LOG.debug("Refusing WebSocket session {} of user '{}': {}", session.getId(), userId,
@@ -276,6 +290,16 @@ public final class WebSocketPresence implements AutoCloseable {
    */
   public long refusedCount() {
     return refused.sum();
+  }
+
+  /**
+   * Returns how many sessions were refused because the registry's {@code maxSessionsPerUser} or
+   * {@code maxSessions} was reached (closed with 1013 "try again later").
+   *
+   * @return the count since creation
+   */
+  public long capacityRefusedCount() {
+    return capacityRefused.sum();
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.DisconnectReason;
 import dev.presence.PresenceEvent;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -196,6 +198,72 @@ abstract class HostileClientSuite extends ContainerHarness {
     return memory.getHeapMemoryUsage().getUsed();
   }
 
+  // ------------------------------------------------------------------ caps
+
+  @Test
+  void sessionsOverTheCaps_areRefusedWith1013_andNothingIsRegistered() throws Exception {
+    start(r -> r.withoutHeartbeat().maxSessionsPerUser(2).maxSessions(3), w -> { });
+    jdk("/annotated", "alice");
+    jdk("/programmatic", "alice");
+    await().atMost(SLACK).until(() -> registry.sessionCount("alice") == 2);
+
+    JdkClient third = jdk("/annotated", "alice");
+    assertThat(third.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1013);
+    assertThat(presence.capacityRefusedCount()).isEqualTo(1);
+    assertThat(registry.sessionCount("alice")).isEqualTo(2);
+
+    jdk("/annotated", "bob"); // the third session in total
+    await().atMost(SLACK).until(() -> registry.isOnline("bob"));
+    JdkClient carol = jdk("/programmatic", "carol");
+    assertThat(carol.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1013);
+    assertThat(presence.capacityRefusedCount()).isEqualTo(2);
+    assertThat(registry.stats().sessionsRefused()).isEqualTo(2);
+    assertThat(registry.isOnline("carol")).isFalse();
+    assertThat(registry.totalSessionCount()).isEqualTo(3);
+    assertThat(eventsOf("alice")).extracting(PresenceEvent::online).containsExactly(true);
+    assertThat(eventsOf("carol")).isEmpty();
+    assertThat(presence.trackedSessions()).isEqualTo(3);
+  }
+
+  // ------------------------------------------------------------------ listeners
+
+  @Test
+  void listenerBlockedOnAnEviction_delaysNoPings() throws Exception {
+    startGuarded();
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean blocked = new AtomicBoolean();
+    registry.addListener(e -> {
+      if (e.userId().equals("carol") && !e.online()) {
+        blocked.set(true);
+        try {
+          release.await(10, TimeUnit.SECONDS); // a listener stuck on a slow store, say
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    JdkClient bob = watcher();
+    raw("carol", RawClient.Mode.SILENT); // never answers: the heartbeat evicts her in a sweep
+    long since = System.nanoTime();
+    await().atMost(HOSTILE_INTERVAL.multipliedBy(5).plus(HOSTILE_INTERVAL).plus(SLACK))
+        .until(blocked::get);
+    long blockedAt = System.nanoTime();
+    try {
+      // Eight intervals of pings to bob while the listener is stuck.
+      await().atMost(HOSTILE_INTERVAL.multipliedBy(8).plus(SLACK)).until(() -> bob.pingFrameTimes
+          .stream().filter(t -> t > blockedAt).count() >= 8);
+      Duration gap = bob.largestPingGap(since);
+      System.out.printf("%s blocked listener: observer's largest ping gap %s%n",
+          getClass().getSimpleName(), gap);
+      assertThat(gap).isLessThan(HOSTILE_INTERVAL.multipliedBy(5).dividedBy(2));
+      assertThat(registry.isOnline("bob")).isTrue();
+      assertThat(registry.isOnline("carol")).isFalse();
+    } finally {
+      release.countDown();
+    }
+    await().atMost(SLACK).until(() -> bob.statusMessages("carol", false) == 1);
+  }
+
   // ------------------------------------------------------------------ stuck writes
 
   @Test
@@ -250,6 +318,7 @@ abstract class HostileClientSuite extends ContainerHarness {
         + "largest ping gap %s%n",
         getClass().getSimpleName(), stuck, took, gap);
     assertThat(presence.slowConsumerCount()).isEqualTo(stuck);
+    assertThat(registry.stats().ended(DisconnectReason.SLOW_CONSUMER)).isEqualTo(stuck);
     assertThat(gap).isLessThan(HOSTILE_INTERVAL.multipliedBy(5).dividedBy(2));
     assertThat(eventsOf("bob")).extracting(PresenceEvent::online).containsExactly(true);
   }
@@ -282,6 +351,7 @@ abstract class HostileClientSuite extends ContainerHarness {
     // (Jetty sends 1003 for an exception thrown by a text handler).
     assertThat(alice.closeCode.get(5, TimeUnit.SECONDS)).isIn(1003, 1011);
     await().atMost(SLACK).until(() -> bob.statusMessages("alice", false) == 1);
+    assertThat(registry.stats().ended(DisconnectReason.ERROR)).isEqualTo(1);
   }
 
   @Test

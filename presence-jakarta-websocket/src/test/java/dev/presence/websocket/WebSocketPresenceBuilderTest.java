@@ -99,6 +99,7 @@ class WebSocketPresenceBuilderTest {
       assertThat(presence.registry()).isSameAs(registry);
       assertThat(presence.slowConsumerCount()).isZero();
       assertThat(presence.refusedCount()).isZero();
+      assertThat(presence.capacityRefusedCount()).isZero();
     }
   }
 
@@ -112,6 +113,8 @@ class WebSocketPresenceBuilderTest {
         .satisfies(r -> assertClose(r, CloseCodes.VIOLATED_POLICY, "slow consumer"));
     assertThat(SessionOutbound.closeReasonFor(DisconnectReason.REGISTRY_CLOSED))
         .satisfies(r -> assertClose(r, CloseCodes.GOING_AWAY, "server shutting down"));
+    assertThat(SessionOutbound.closeReasonFor(DisconnectReason.ERROR))
+        .satisfies(r -> assertClose(r, CloseCodes.UNEXPECTED_CONDITION, "error"));
     assertThat(SessionOutbound.closeReasonFor(DisconnectReason.REPLACED))
         .satisfies(r -> assertClose(r, CloseCodes.NORMAL_CLOSURE, "replaced by a new connection"));
     for (DisconnectReason reason : DisconnectReason.values()) {

@@ -1,0 +1,153 @@
+package dev.presence.redis;
+
+import dev.presence.testing.FakeTime;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Measures the per-operation costs that docs/scaling.md projects from: the replica's memory per
+ * remote online user and its CPU per applied channel message (in process, no Redis), and Redis's
+ * CPU per TRANSITION script with 1, 10 and 50 subscribers on the channel (a real redis-server on
+ * loopback, from INFO commandstats). A measurement, not a test: run it by hand.
+ *
+ * <pre>
+ * mvn -q -pl presence-redis test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=dev.presence.redis.ScalingMeasurement
+ * </pre>
+ */
+final class ScalingMeasurement {
+  private ScalingMeasurement() {}
+
+  public static void main(String[] args) throws Exception {
+    replica(1_000_000, 20);
+    redis(20_000);
+  }
+
+  /** Memory and CPU of the replica for {@code users} remote users spread over {@code nodes}. */
+  private static void replica(int users, int nodes) {
+    FakeTime time = new FakeTime();
+    ClusterState[] keep = new ClusterState[1];
+    long before = usedHeap();
+    ClusterState state = new ClusterState("self",
+        node -> CompletableFuture.completedFuture(new ClusterTransport.Snapshot(true, 0, Set.of())),
+        Runnable::run, time, time.clock(), Duration.ofSeconds(15),
+        new EventDelivery(Runnable::run, "measure"), () -> {});
+    keep[0] = state;
+    long[] seq = new long[nodes];
+    List<String> names = new ArrayList<>();
+    for (int n = 0; n < nodes; n++) {
+      names.add("node-" + n);
+    }
+    state.reloadAll(names).join(); // every view loaded (empty, seq 0), as after a start-up
+    long start = System.nanoTime();
+    for (int u = 0; u < users; u++) {
+      int n = u % nodes;
+      state.accept(new Message("node-" + n, ++seq[n], Message.ONLINE, 0, "user-" + u));
+    }
+    long addNanos = System.nanoTime() - start;
+    long after = usedHeap();
+    start = System.nanoTime();
+    for (int u = 0; u < users; u++) {
+      int n = u % nodes;
+      state.accept(new Message("node-" + n, ++seq[n], Message.OFFLINE, 0, "user-" + u));
+    }
+    long removeNanos = System.nanoTime() - start;
+    System.out.printf("replica: %d remote users on %d nodes: %.0f bytes per user (heap delta %d MB)%n",
+        users, nodes, (after - before) / (double) users, (after - before) >> 20);
+    System.out.printf("replica: apply '+' %.0f ns/message, '-' %.0f ns/message (parse excluded)%n",
+        addNanos / (double) users, removeNanos / (double) users);
+    long parse = 0;
+    start = System.nanoTime();
+    for (int i = 0; i < users; i++) {
+      parse += Message.parse("node-7|" + i + "|+|1767225600000|user-" + i).seq();
+    }
+    System.out.printf("message: parse %.0f ns; wire size ~%d bytes for 10-char ids (%d)%n",
+        (System.nanoTime() - start) / (double) users,
+        "node-00007|123456|+|1767225600000|user-00001".length(), parse % 2);
+    if (keep[0].onlineUserCount() != 0) {
+      throw new AssertionError("replica not empty");
+    }
+  }
+
+  /** Redis CPU per TRANSITION with k subscribers on the channel. */
+  private static void redis(int calls) {
+    try (RedisServer server = RedisServer.startOrSkip()) {
+      RedisClient client = RedisClient.create(server.uri());
+      try (StatefulRedisConnection<String, String> c = client.connect()) {
+        RedisCommands<String, String> redis = c.sync();
+        String[] scripts = Scripts.publishingWith("PUBLISH");
+        String sha = redis.scriptLoad(scripts[Scripts.TRANSITION_ID]);
+        redis.eval(scripts[Scripts.JOIN_ID], ScriptOutputType.INTEGER,
+            Keys.standalone("m").of("n1"), "60000", "m:events", "n1", "0", "0");
+        List<StatefulRedisPubSubConnection<String, String>> subs = new ArrayList<>();
+        AtomicLong received = new AtomicLong();
+        for (int k : new int[] {1, 10, 50}) {
+          while (subs.size() < k) {
+            StatefulRedisPubSubConnection<String, String> s = client.connectPubSub();
+            s.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+              @Override
+              public void message(String channel, String message) {
+                received.incrementAndGet();
+              }
+            });
+            s.sync().subscribe("m:events");
+            subs.add(s);
+          }
+          redis.configResetstat();
+          for (int i = 0; i < calls; i++) {
+            redis.evalsha(sha, ScriptOutputType.INTEGER, Keys.standalone("m").of("n1"),
+                i % 2 == 0 ? "+" : "-", "user-" + (i / 2), "m:events", "n1", "1767225600000", "0");
+          }
+          String stats = redis.info("commandstats");
+          for (String line : stats.split("\r\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_publish:")) {
+              System.out.printf("redis, %2d subscribers: %s%n", k, line);
+            }
+          }
+        }
+        subs.forEach(StatefulRedisPubSubConnection::close);
+        // a reload reads a node's whole set: SNAPSHOT of a node holding 100,000 users
+        String[] many = new String[5 + 100_000];
+        many[0] = "60000";
+        many[1] = "m:events";
+        many[2] = "big";
+        many[3] = "0";
+        many[4] = "0";
+        for (int i = 0; i < 100_000; i++) {
+          many[5 + i] = "user-" + i;
+        }
+        redis.eval(scripts[Scripts.JOIN_ID], ScriptOutputType.INTEGER,
+            Keys.standalone("m").of("big"), many);
+        String snap = redis.scriptLoad(scripts[Scripts.SNAPSHOT_ID]);
+        redis.configResetstat();
+        for (int i = 0; i < 20; i++) {
+          redis.evalsha(snap, ScriptOutputType.MULTI, Keys.standalone("m").of("big"));
+        }
+        for (String line : redis.info("commandstats").split("\r\n")) {
+          if (line.startsWith("cmdstat_evalsha:")) {
+            System.out.printf("redis, SNAPSHOT of 100,000 users: %s%n", line);
+          }
+        }
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
+  private static long usedHeap() {
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+    }
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
+  }
+}

@@ -5,6 +5,7 @@ import dev.presence.Outbound;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import dev.presence.PresenceStats;
 import dev.presence.Scheduler;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
@@ -295,6 +296,22 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   @Override
   public Subscription addListener(PresenceListener listener) {
     return events.add(listener);
+  }
+
+  /**
+   * Returns counters for metrics: online users and transitions are the <em>cluster's</em> (as
+   * this node's replica and listeners see them); sessions, ended sessions and refusals are this
+   * node's (from the local registry); pending events are cluster events not yet handed to the
+   * listeners. Cluster events are never coalesced, so {@code eventsCoalesced} is 0. For the
+   * freshness of the cluster view see {@link #status()}.
+   *
+   * @return a new immutable snapshot, taken without locks
+   */
+  @Override
+  public PresenceStats stats() {
+    PresenceStats l = local.stats();
+    return new PresenceStats(onlineUserCount(), l.sessions(), events.onlineTransitions(),
+        events.offlineTransitions(), l.sessionsEnded(), l.sessionsRefused(), events.pending(), 0);
   }
 
   /**

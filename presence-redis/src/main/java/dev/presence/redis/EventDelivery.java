@@ -48,6 +48,8 @@ final class EventDelivery {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong online = new AtomicLong();
+  private final AtomicLong offline = new AtomicLong();
   private final Object listenersLock = new Object();
   private volatile PresenceListener[] listeners = new PresenceListener[0];
 
@@ -85,6 +87,7 @@ final class EventDelivery {
 
   /** Queues an event for the current listeners; never blocks, never runs a listener. */
   void publish(PresenceEvent event) {
+    (event.online() ? online : offline).incrementAndGet();
     PresenceListener[] now = listeners;
     if (now.length == 0) {
       return;
@@ -94,6 +97,16 @@ final class EventDelivery {
       LOG.warn("{}: {} cluster events wait for slow listeners", name, BACKLOG_WARNING);
     }
     schedule();
+  }
+
+  /** Offline→online transitions so far (listeners or not). */
+  long onlineTransitions() {
+    return online.get();
+  }
+
+  /** Online→offline transitions so far (listeners or not). */
+  long offlineTransitions() {
+    return offline.get();
   }
 
   /** Events queued and not yet delivered. */

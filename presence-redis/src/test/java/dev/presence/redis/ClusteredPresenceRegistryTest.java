@@ -93,6 +93,11 @@ class ClusteredPresenceRegistryTest {
       assertThat(n.eventsOf("u1")).as("events on %s", n.registry.nodeId())
           .containsExactly(true, false);
       assertThat(n.offlineEventsOf("u1")).isEqualTo(1);
+      // cluster transitions counted on every node; sessions only where they live
+      await().atMost(SOON).until(() -> n.registry.stats().offlineTransitions()
+          == n.events.stream().filter(e -> !e.online()).count()
+          && n.registry.stats().eventsPending() == 0);
+      assertThat(n.registry.stats().sessions()).isZero();
     }
   }
 

@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -108,7 +109,9 @@ final class RedisClusterConnections implements RedisTransport.Connections {
     return ClusterClientOptions.builder()
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
             .enablePeriodicRefresh(refreshPeriod)
-            .enableAllAdaptiveRefreshTriggers()
+            .enableAdaptiveRefreshTrigger(RefreshTrigger.MOVED_REDIRECT,
+                RefreshTrigger.ASK_REDIRECT, RefreshTrigger.PERSISTENT_RECONNECTS,
+                RefreshTrigger.UNCOVERED_SLOT, RefreshTrigger.UNKNOWN_NODE)
             .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
             .build())
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * loopback, from INFO commandstats). A measurement, not a test: run it by hand.
  *
  * <pre>
- * mvn -q -pl presence-redis test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.presence.redis.ScalingMeasurement
+ * mvn -q -o -pl presence-redis -am test-compile dependency:build-classpath \
+ *   -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -Xmx2g -cp presence-redis/target/test-classes:presence-redis/target/classes:$(cat /tmp/cp.txt) \
+ *   dev.presence.redis.ScalingMeasurement
  * </pre>
  */
 final class ScalingMeasurement {

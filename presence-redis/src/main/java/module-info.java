@@ -1,7 +1,7 @@
 /** Presence shared by several server nodes through Redis. */
 module dev.presence.redis {
   requires transitive dev.presence;
-  requires lettuce.core;
+  requires transitive lettuce.core; // the builder takes a host's RedisClient
   requires org.slf4j;
 
   exports dev.presence.redis;

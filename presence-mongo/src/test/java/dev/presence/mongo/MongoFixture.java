@@ -2,6 +2,8 @@ package dev.presence.mongo;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -78,7 +80,19 @@ final class MongoFixture implements AutoCloseable {
    */
   MongoDatabase newDatabase() {
     MongoDatabase db = client.getDatabase("presence_test_" + UUID.randomUUID().toString().replace("-", ""));
-    db.getCollection("users").createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
+    // Setup, not the behaviour under test: the client's short timeouts (kept short so outage tests
+    // fail fast) can expire before the first connection on a loaded machine, so retry for a while.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (;;) {
+      try {
+        db.getCollection("users").createIndex(Indexes.ascending("id"), new IndexOptions().unique(true));
+        break;
+      } catch (MongoTimeoutException | MongoSocketException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
     databases.add(db);
     return db;
   }

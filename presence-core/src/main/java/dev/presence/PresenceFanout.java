@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -54,6 +55,9 @@ public final class PresenceFanout implements AutoCloseable {
   private final Audience audience;
   private final Duration batchWindow;
   private final int maxDiffUsers;
+  private final PresencePolicy policy;
+  /** The default policy lets every member of a thread share one diff text. */
+  private final boolean everyoneSeesEveryone;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
   /** Per-recipient send order: every message to a recipient goes out under its stripe. */
@@ -77,6 +81,8 @@ public final class PresenceFanout implements AutoCloseable {
     this.audience = b.audience;
     this.batchWindow = b.batchWindow;
     this.maxDiffUsers = b.maxDiffUsers;
+    this.policy = b.policy;
+    this.everyoneSeesEveryone = b.policy == PresencePolicy.everyone();
     this.ownsScheduler = b.scheduler == null && !b.batchWindow.isZero();
     this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-fanout") : b.scheduler;
     for (int i = 0; i < STRIPES; i++) {
@@ -337,9 +343,23 @@ public final class PresenceFanout implements AutoCloseable {
       }
       Diff.Group g = e.getValue();
       for (String r : members) {
-        if (registry.isOnline(r)) {
-          out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r);
+        if (!registry.isOnline(r)) {
+          continue;
         }
+        if (everyoneSeesEveryone) {
+          out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r);
+        } else {
+          addVisible(out, r, g.online, true);
+          addVisible(out, r, g.offline, false);
+        }
+      }
+    }
+  }
+
+  private void addVisible(Map<String, Diff> out, String r, List<String> users, boolean isOnline) {
+    for (String x : users) {
+      if (!x.equals(r) && visibleTo(r, x)) {
+        out.computeIfAbsent(r, k -> new Diff()).add(x, isOnline, r);
       }
     }
   }
@@ -373,9 +393,21 @@ public final class PresenceFanout implements AutoCloseable {
     }
   }
 
-  /** The policy hook: whether {@code viewer} may see {@code subject}'s presence at all. */
+  /**
+   * Whether {@code viewer} may see {@code subject}'s presence at all; a subject it may not see
+   * looks offline to it and is never in its diffs. A policy that throws hides the subject.
+   */
   private boolean visibleTo(String viewer, String subject) {
-    return true;
+    if (everyoneSeesEveryone) {
+      return true;
+    }
+    try {
+      return policy.visibility(viewer, subject).presence();
+    } catch (RuntimeException e) {
+      LOG.warn("Presence policy {} failed for viewer '{}' and subject '{}'; hiding the subject",
+          policy, viewer, subject, e);
+      return false;
+    }
   }
 
   private Object stripe(String userId) {
@@ -397,6 +429,7 @@ public final class PresenceFanout implements AutoCloseable {
     private final Audience audience;
     private Duration batchWindow = Duration.ZERO;
     private int maxDiffUsers = 1000;
+    private PresencePolicy policy = PresencePolicy.everyone();
     private Scheduler scheduler;
 
     private Builder(PresenceRegistry registry, Audience audience) {
@@ -439,6 +472,22 @@ public final class PresenceFanout implements AutoCloseable {
         throw new IllegalArgumentException("maxDiffUsers must be positive: " + max);
       }
       this.maxDiffUsers = max;
+      return this;
+    }
+
+    /**
+     * Sets who may see whom. A subject a recipient may not see ({@link Visibility#presence()}
+     * false) looks offline to it: absent from its diffs and offline in its states; with window 0
+     * it gets no {@code user_status_changed} about that subject. Default
+     * {@link PresencePolicy#everyone()}. Pass the registry's policy, so that fan-out and
+     * lookups agree.
+     *
+     * @param policy the policy; called once per recipient and subject on every output path
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public Builder policy(PresencePolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

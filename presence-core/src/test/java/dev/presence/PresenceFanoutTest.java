@@ -339,6 +339,48 @@ class PresenceFanoutTest {
     });
   }
 
+  // ------------------------------------------------------------------ policy
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1000})
+  void aSubjectTheViewerMayNotSee_looksOfflineInStates_andNeverReachesItsDiffs(long windowMillis) {
+    threads.joinAll("t1", List.of("alice", "bob", "carol"));
+    PresencePolicy carolHidesFromAlice = (viewer, subject) ->
+        viewer.equals("alice") && subject.equals("carol") ? Visibility.NONE : Visibility.ALL;
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads)
+        .batchWindow(Duration.ofMillis(windowMillis)).scheduler(time).policy(carolHidesFromAlice));
+    RecordingOutbound alice = new RecordingOutbound();
+    f.sendState(registry.connect("alice", "s1", alice), alice::send);
+    RecordingOutbound bob = connect("bob");
+    connect("carol");
+    time.advance(WINDOW);
+    RecordingOutbound late = new RecordingOutbound();
+    f.sendState(registry.connect("alice", "s2", late), late::send);
+
+    assertThat(new PresenceView().applyAll(alice.sent).onlineUsers()).containsExactly("bob");
+    assertThat(new PresenceView().applyAll(late.sent).map())
+        .containsEntry("bob", true).containsEntry("carol", false);
+    assertThat(new PresenceView().applyAll(bob.sent).onlineUsers()).contains("carol");
+    assertThat(String.join("", alice.sent)).doesNotContain("carol\":{\"is_online\":true");
+  }
+
+  @Test
+  void aPolicyThatThrows_hidesTheSubject() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW)
+        .scheduler(time).policy((viewer, subject) -> {
+          throw new IllegalStateException("policy store down");
+        }));
+    RecordingOutbound alice = connect("alice");
+    connect("bob");
+    time.advance(WINDOW);
+    RecordingOutbound out = new RecordingOutbound();
+    f.sendState(registry.connect("bob", "s2", out), out::send);
+
+    assertThat(alice.sent).isEmpty();
+    assertThat(out.sent).containsExactly("{\"type\":\"presence_state\",\"users\":{\"alice\":{\"is_online\":false}}}");
+  }
+
   // ------------------------------------------------------------------ shutdown and settings
 
   @Test

@@ -498,14 +498,26 @@ public final class LoadTool implements AutoCloseable {
     return new ArrayList<>(List.of("--mongo-uri", uri, "--batch-window", window));
   }
 
+  /** Connects every client (at most {@code concurrency} handshakes at once); failures are reported, not thrown. */
   private void connectAll(List<LoadClient> clients, int port) throws Exception {
     Semaphore inFlight = new Semaphore(intOpt("concurrency", 200));
+    AtomicLong failures = new AtomicLong();
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (LoadClient c : clients) {
       inFlight.acquire();
-      all.add(c.connect(http, port).whenComplete((w, e) -> inFlight.release()));
+      all.add(c.connect(http, port).handle((w, e) -> {
+        inFlight.release();
+        if (e != null) {
+          failures.incrementAndGet();
+        }
+        return null;
+      }));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+    if (failures.get() > 0) {
+      System.out.println("| connect | | handshakes that failed (30 s timeout) | " + failures.get() + " of " + clients.size() + " |");
+      check(false, "every client connected");
+    }
   }
 
   private boolean awaitConverged(List<LoadClient> clients, Duration max) throws InterruptedException {

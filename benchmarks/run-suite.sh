@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=benchmarks/target/benchmarks.jar
 OPTS=(-f 1 -wi 3 -i 5 -w 1s -r 2s)
-for b in IsOnline Churn ReadMostlyMix Enrichment HeartbeatSweep; do
+for b in IsOnline Churn ReadMostlyMix Enrichment HeartbeatSweep FanoutLargeRoom FanoutSparseAudience; do
   lc=$(echo "$b" | tr 'A-Z' 'a-z')
   java -jar "$JAR" "${b}Benchmark" "${OPTS[@]}" -rf json -rff "benchmarks/results/$lc.json"
 done

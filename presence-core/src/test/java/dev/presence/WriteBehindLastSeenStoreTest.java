@@ -186,6 +186,116 @@ class WriteBehindLastSeenStoreTest {
   }
 
   @Test
+  void fullBatch_isFlushedAtOnce_aPartialOneWaitsForTheDelay() {
+    WriteBehindLastSeenStore store = builder().batchSize(2).build();
+    store.recordAll(Map.of("a", T0));
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofMillis(100));
+    time.advance(Duration.ofMillis(100));
+
+    store.recordAll(Map.of("b", T0, "c", T0));
+    assertThat(time.pendingDelays()).containsExactly(Duration.ZERO);
+  }
+
+  @Test
+  void backoff_startsOverAfterASuccess() {
+    WriteBehindLastSeenStore store = builder()
+        .retryBackoff(Duration.ofSeconds(1)).maxRetryBackoff(Duration.ofSeconds(8)).build();
+    db.failuresLeft = 2;
+    store.recordAll(Map.of("alice", T0));
+    time.advance(Duration.ofMillis(100)); // fails, next in 1 s
+    time.advance(Duration.ofSeconds(1)); // fails, next in 2 s
+    time.advance(Duration.ofSeconds(2)); // succeeds
+    assertThat(db.batches).hasSize(1);
+
+    db.failuresLeft = 1;
+    store.recordAll(Map.of("bob", T0));
+    time.advance(Duration.ofMillis(100)); // fails again: the first wait again, not the doubled one
+
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(1));
+    time.advance(Duration.ofSeconds(1));
+    assertThat(store.writtenCount()).isEqualTo(2);
+    assertThat(store.failedAttemptCount()).isEqualTo(3);
+  }
+
+  @Test
+  void forget_afterAFailedBatch_leavesNoTimeBehind() {
+    WriteBehindLastSeenStore store = builder().retryBackoff(Duration.ofSeconds(1)).build();
+    db.failuresLeft = 1;
+    store.recordAll(Map.of("alice", T0));
+    time.advance(Duration.ofMillis(100)); // fails: back in the queue, out of flight
+
+    store.forget(List.of("alice"));
+
+    assertThat(store.readAll(List.of("alice"))).isEmpty();
+    time.advance(Duration.ofSeconds(1));
+    assertThat(db.batches).isEmpty();
+    assertThat(store.readAll(List.of("alice"))).isEmpty();
+  }
+
+  @Test
+  void forget_afterAWrittenBatch_leavesNoTimeBehind() {
+    WriteBehindLastSeenStore store = builder().build();
+    store.recordAll(Map.of("alice", T0, "bob", T0));
+    time.advance(Duration.ofMillis(100));
+
+    store.forget(List.of("alice"));
+
+    assertThat(store.readAll(List.of("alice", "bob"))).containsOnlyKeys("bob");
+    assertThat(store.writtenCount()).isEqualTo(2);
+  }
+
+  @Test
+  void close_givesUpOnADeadStoreAfterItsTimeout_keepingWhatItCouldNotWrite() {
+    WriteBehindLastSeenStore store = builder()
+        .retryBackoff(Duration.ofMillis(1)).closeTimeout(Duration.ofMillis(50)).build();
+    db.failuresLeft = Integer.MAX_VALUE;
+    store.recordAll(Map.of("a", T0));
+
+    store.close();
+
+    assertThat(store.pendingCount()).isEqualTo(1);
+    assertThat(store.failedAttemptCount()).isGreaterThan(1);
+    assertThat(db.batches).isEmpty();
+  }
+
+  @Test
+  void close_withAZeroTimeout_triesOnce() {
+    WriteBehindLastSeenStore store = builder().closeTimeout(Duration.ZERO).build();
+    db.failuresLeft = Integer.MAX_VALUE;
+    store.recordAll(Map.of("a", T0));
+
+    store.close();
+
+    assertThat(store.failedAttemptCount()).isEqualTo(1);
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void close_isIdempotent_andLeavesAHostSchedulerOpen() {
+    boolean[] schedulerClosed = {false};
+    Scheduler host = new Scheduler() {
+      @Override
+      public Cancellable schedule(Runnable task, Duration delay) {
+        return time.schedule(task, delay);
+      }
+
+      @Override
+      public void close() {
+        schedulerClosed[0] = true;
+      }
+    };
+    WriteBehindLastSeenStore store = WriteBehindLastSeenStore.builder(db).scheduler(host).build();
+    store.recordAll(Map.of("a", T0));
+    store.close();
+    db.failuresLeft = Integer.MAX_VALUE;
+    store.close();
+
+    assertThat(db.batches).containsExactly(Map.of("a", T0));
+    assertThat(store.failedAttemptCount()).isZero();
+    assertThat(schedulerClosed[0]).isFalse();
+  }
+
+  @Test
   void builder_rejectsBadValuesByName() {
     assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db).maxPending(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxPending must be positive: 0");
@@ -231,6 +341,11 @@ class WriteBehindLastSeenStoreTest {
     @Override
     public Map<String, Instant> readAll(Collection<String> userIds) {
       return stored.readAll(userIds);
+    }
+
+    @Override
+    public void forget(Collection<String> userIds) {
+      stored.forget(userIds);
     }
   }
 }

@@ -12,8 +12,9 @@ import java.util.Map;
  * <p>Implementations must be thread-safe, and writes must be <b>monotonic</b>: recording a time
  * older than the stored one leaves the stored one (MongoDB's {@code $max}), so that late or
  * reordered writes never move a user's last seen backwards. Implementations may block (they
- * talk to a database); the registry never calls a possibly blocking store on a connection
- * thread, it goes through a {@link WriteBehindLastSeenStore}.
+ * talk to a database); the registry never calls a store that says it blocks ({@link
+ * #blocksCaller()}) on a connection thread, it puts it behind a {@link WriteBehindLastSeenStore}
+ * with a thread of its own.
  */
 public interface LastSeenStore {
 
@@ -52,6 +53,21 @@ public interface LastSeenStore {
   default void forget(Collection<String> userIds) {
     throw new UnsupportedOperationException(getClass().getName()
         + " does not implement LastSeenStore.forget, the erasure path");
+  }
+
+  /**
+   * Returns whether {@link #recordAll} may block its caller (on I/O, a lock held across I/O, a
+   * full queue). The registry records offline times on connection and heartbeat threads, so it
+   * wraps a store that blocks in a {@link WriteBehindLastSeenStore} with a writer thread of its
+   * own, and calls a store that does not block directly. The default, {@code true}, is the safe
+   * answer; override it with {@code false} only if {@code recordAll} returns without waiting
+   * (an in-memory map, an asynchronous client that only enqueues).
+   *
+   * @return true if {@code recordAll} may block; the in-memory and write-behind stores of this
+   *     library return false
+   */
+  default boolean blocksCaller() {
+    return true;
   }
 
   /**

@@ -275,9 +275,11 @@ public interface PresenceRegistry extends AutoCloseable {
 
     /**
      * Sets where a user's offline time is recorded ("last seen"). Written once per offline
-     * transition, never on connect or heartbeat. A store that may block (anything but
-     * {@link LastSeenStore#inMemory()} or a {@link WriteBehindLastSeenStore}) is wrapped in a
-     * write-behind with default settings, owned and flushed by the registry on close.
+     * transition, never on connect or heartbeat. A store that may block (its {@link
+     * LastSeenStore#blocksCaller()} is true, the default) is wrapped in a write-behind with
+     * default settings and a writer thread of its own, owned and flushed by the registry on
+     * close; a store that does not block (such as {@link LastSeenStore#inMemory()} or a {@link
+     * WriteBehindLastSeenStore}) is called directly, on the thread that ends the session.
      *
      * @param store the store
      * @return this builder

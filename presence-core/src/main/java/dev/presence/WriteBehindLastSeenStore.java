@@ -256,6 +256,16 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
   }
 
   /**
+   * Returns false: {@link #recordAll} only enqueues.
+   *
+   * @return false
+   */
+  @Override
+  public boolean blocksCaller() {
+    return false;
+  }
+
+  /**
    * Returns how many users have a time waiting to be written.
    *
    * @return the current queue size

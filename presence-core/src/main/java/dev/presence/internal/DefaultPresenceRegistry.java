@@ -105,8 +105,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     this.ownsScheduler = settings.scheduler() == null;
     this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-heartbeat") : settings.scheduler();
     LastSeenStore store = settings.lastSeenStore();
-    if (store == null || store instanceof WriteBehindLastSeenStore
-        || store instanceof InMemoryLastSeenStore) {
+    if (store == null || !store.blocksCaller()) {
       this.lastSeen = store;
       this.ownedWriteBehind = null;
     } else {

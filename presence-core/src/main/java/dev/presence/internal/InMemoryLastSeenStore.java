@@ -43,6 +43,12 @@ public final class InMemoryLastSeenStore implements LastSeenStore {
     }
   }
 
+  /** Returns false: a map update never waits. */
+  @Override
+  public boolean blocksCaller() {
+    return false;
+  }
+
   static Instant later(Instant a, Instant b) {
     return a.isAfter(b) ? a : b;
   }

@@ -4,6 +4,7 @@ import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,6 @@ public class PresenceConfigurator extends ServerEndpointConfig.Configurator {
      *     HandshakeRequest#getParameterMap()}), principal, HTTP session
      * @return the user id, or null (or blank) if the handshake does not identify a user
      */
-    String userIdOf(HandshakeRequest request);
+    @Nullable String userIdOf(HandshakeRequest request);
   }
 }

@@ -5,6 +5,7 @@ import jakarta.websocket.Session;
 import java.security.Principal;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the user a new WebSocket session belongs to. A session whose user cannot be resolved is
@@ -26,7 +27,7 @@ public interface UserResolver {
    *     session's)
    * @return the user id, or null (or blank) if the user cannot be resolved
    */
-  String resolve(Session session, EndpointConfig config);
+  @Nullable String resolve(Session session, EndpointConfig config);
 
   /**
    * Returns a resolver that tries this one, then {@code other} if this one resolved nothing.

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +108,7 @@ public final class WebSocketPresence implements AutoCloseable {
    * @return the registered presence session, or null if the session was refused
    * @throws NullPointerException if an argument is null
    */
-  public PresenceSession onOpen(Session session, EndpointConfig config) {
+  public @Nullable PresenceSession onOpen(Session session, EndpointConfig config) {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(config, "config");
     String userId;
@@ -258,7 +259,7 @@ public final class WebSocketPresence implements AutoCloseable {
    * @param session the session
    * @return the presence session, or null if the session was refused, never opened here, or closed
    */
-  public PresenceSession presenceOf(Session session) {
+  public @Nullable PresenceSession presenceOf(Session session) {
     SessionOutbound o = sessions.get(session);
     return o == null ? null : o.presence();
   }

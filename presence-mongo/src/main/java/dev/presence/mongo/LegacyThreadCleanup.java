@@ -8,6 +8,7 @@ import com.mongodb.client.result.UpdateResult;
 import java.util.Objects;
 import org.bson.BsonDocument;
 import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removes the denormalised last-seen copies that the old design kept inside every thread
@@ -99,13 +100,13 @@ public final class LegacyThreadCleanup {
    * settings are reported by {@link #build()}. Not thread-safe.
    */
   public static final class Builder {
-    private final MongoCollection<?> collection;
-    private final MongoDatabase database;
-    private String collectionName;
+    private final @Nullable MongoCollection<?> collection;
+    private final @Nullable MongoDatabase database;
+    private @Nullable String collectionName;
     private String usersField = "users";
     private String field = "last_online";
 
-    private Builder(MongoCollection<?> collection, MongoDatabase database) {
+    private Builder(@Nullable MongoCollection<?> collection, @Nullable MongoDatabase database) {
       this.collection = collection;
       this.database = database;
     }

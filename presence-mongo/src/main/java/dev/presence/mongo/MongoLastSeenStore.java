@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -207,8 +208,8 @@ public final class MongoLastSeenStore implements LastSeenStore {
         Document doc = cursor.next();
         Object id = valueAt(doc, idField);
         Instant at = toInstant(valueAt(doc, field));
-        if (id instanceof String && at != null) {
-          out.merge((String) id, at, (a, b) -> a.isAfter(b) ? a : b);
+        if (id instanceof String userId && at != null) {
+          out.merge(userId, at, (a, b) -> a.isAfter(b) ? a : b);
         }
       }
     }
@@ -253,8 +254,8 @@ public final class MongoLastSeenStore implements LastSeenStore {
   }
 
   /** Follows a dotted path through embedded documents; null where it leads nowhere. */
-  private static Object valueAt(Document doc, String path) {
-    Object value = doc;
+  private static @Nullable Object valueAt(Document doc, String path) {
+    @Nullable Object value = doc;
     int from = 0;
     while (value instanceof Document) {
       int dot = path.indexOf('.', from);
@@ -268,13 +269,13 @@ public final class MongoLastSeenStore implements LastSeenStore {
     return null;
   }
 
-  private static Instant toInstant(Object value) {
-    if (value instanceof Date) {
-      return ((Date) value).toInstant();
+  private static @Nullable Instant toInstant(@Nullable Object value) {
+    if (value instanceof Date date) {
+      return date.toInstant();
     }
-    if (value instanceof String) {
+    if (value instanceof String text) {
       try {
-        return Instant.parse((String) value);
+        return Instant.parse(text);
       } catch (DateTimeParseException e) {
         return null;
       }
@@ -310,14 +311,14 @@ public final class MongoLastSeenStore implements LastSeenStore {
    * settings are reported by {@link #build()}. Not thread-safe.
    */
   public static final class Builder {
-    private final MongoCollection<?> collection;
-    private final MongoDatabase database;
-    private String collectionName;
+    private final @Nullable MongoCollection<?> collection;
+    private final @Nullable MongoDatabase database;
+    private @Nullable String collectionName;
     private String idField = "id";
     private String field = "last_online";
     private boolean upsert;
 
-    private Builder(MongoCollection<?> collection, MongoDatabase database) {
+    private Builder(@Nullable MongoCollection<?> collection, @Nullable MongoDatabase database) {
       this.collection = collection;
       this.database = database;
     }

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,7 +205,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    * @return true if some node holds the user
    */
   @Override
-  public boolean isOnline(String userId) {
+  public boolean isOnline(@Nullable String userId) {
     return userId != null && (local.isOnline(userId) || node.state().heldElsewhere(userId));
   }
 

@@ -3,7 +3,7 @@ module dev.presence.websocket {
   requires transitive dev.presence;
   requires static transitive jakarta.websocket;
   requires org.slf4j;
-  requires static org.jspecify;
+  requires static transitive org.jspecify; // @Nullable appears in the API
   // Optional: Jetty's asynchronous ping/close/abort, used only when Jetty is present.
   requires static org.eclipse.jetty.websocket.core.common;
   requires static org.eclipse.jetty.util;

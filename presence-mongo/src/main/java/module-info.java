@@ -8,7 +8,7 @@ module dev.presence.mongo {
   requires static transitive org.mongodb.driver.core;
   requires static org.mongodb.bson;
   requires org.slf4j;
-  requires static org.jspecify;
+  requires static transitive org.jspecify; // @Nullable appears in the API
 
   exports dev.presence.mongo;
 }

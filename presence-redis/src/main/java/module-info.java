@@ -3,7 +3,7 @@ module dev.presence.redis {
   requires transitive dev.presence;
   requires transitive lettuce.core; // the builder takes a host's RedisClient
   requires org.slf4j;
-  requires static org.jspecify;
+  requires static transitive org.jspecify; // @Nullable appears in the API
 
   exports dev.presence.redis;
 }

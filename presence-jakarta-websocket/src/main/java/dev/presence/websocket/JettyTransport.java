@@ -53,7 +53,7 @@ final class JettyTransport implements Transport {
     }
     try {
       Object core = getter.get().invoke(session);
-      return core instanceof CoreSession ? new JettyTransport(session, (CoreSession) core) : null;
+      return core instanceof CoreSession coreSession ? new JettyTransport(session, coreSession) : null;
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       LOG.debug("Jetty session {} has no usable core session; using the standard API",
           session.getId(), e);

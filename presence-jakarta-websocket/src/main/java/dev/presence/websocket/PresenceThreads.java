@@ -46,7 +46,8 @@ final class PresenceThreads implements AutoCloseable {
         r -> daemon(r, "presence-websocket-watchdog"));
     watchdog.setRemoveOnCancelPolicy(true);
     long tick = watchdogTick(writeTimeout).toNanos();
-    watchdog.scheduleWithFixedDelay(check, tick, tick, TimeUnit.NANOSECONDS);
+    @SuppressWarnings("FutureReturnValueIgnored") // runs until shutdownNow() in close(); the check catches its own failures
+    var unused = watchdog.scheduleWithFixedDelay(check, tick, tick, TimeUnit.NANOSECONDS);
   }
 
   /** A quarter of the write timeout, between 10 ms and 1 s. */

@@ -352,8 +352,8 @@ final class SessionOutbound implements Outbound {
     @Override
     public void onResult(SendResult result) {
       writeSince = NONE;
-      if (item instanceof Text) {
-        pendingBytes.addAndGet(-((Text) item).bytes);
+      if (item instanceof Text text) {
+        pendingBytes.addAndGet(-text.bytes);
         pendingTexts.decrementAndGet();
       }
       if (result != null && !result.isOK()) {

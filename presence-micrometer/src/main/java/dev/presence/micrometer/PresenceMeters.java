@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
-import java.util.function.ToLongFunction;
 
 /**
  * Binds presence meters to a Micrometer {@link MeterRegistry}. Usable without Spring: {@code
@@ -36,9 +35,14 @@ import java.util.function.ToLongFunction;
  * <tr><td>presence.transitions</td><td>counter</td><td>direction=online|offline</td>
  *     <td>transitions delivered to listeners</td></tr>
  * <tr><td>presence.sessions.ended</td><td>counter</td><td>reason=closed|heartbeat_timeout|…</td>
- *     <td>sessions ended, per {@link DisconnectReason} (when a source is given)</td></tr>
- * <tr><td>presence.sessions.refused</td><td>counter</td><td></td>
- *     <td>sessions refused (no user, caps) (when a source is given)</td></tr>
+ *     <td>sessions ended, per {@link DisconnectReason} ({@link PresenceRegistry#stats()})</td></tr>
+ * <tr><td>presence.sessions.refused</td><td>counter</td><td>cause=capacity|unauthenticated</td>
+ *     <td>connects refused by the registry's caps; sessions without a user (when a source is
+ *     given)</td></tr>
+ * <tr><td>presence.events.pending</td><td>gauge</td><td></td>
+ *     <td>transitions queued for the listeners</td></tr>
+ * <tr><td>presence.events.coalesced</td><td>counter</td><td></td>
+ *     <td>events dropped in pairs under backlog (an offline and the next online)</td></tr>
  * <tr><td>presence.messages.sent</td><td>counter</td><td></td>
  *     <td>status messages written to clients (when a source is given)</td></tr>
  * <tr><td>presence.last_seen.pending</td><td>gauge</td><td></td>
@@ -54,14 +58,15 @@ import java.util.function.ToLongFunction;
  * </table>
  *
  * <p>The transition counters count from a listener this object adds to the registry when it is
- * built; {@link #close()} removes it. Thread-safe.
+ * built (so a clustered registry's cluster-wide transitions are counted); {@link #close()} removes
+ * it. The session and event counters read {@link PresenceRegistry#stats()}, which a registry that
+ * does not implement it reports as zeros. Thread-safe.
  */
 public final class PresenceMeters implements MeterBinder, AutoCloseable {
   private final PresenceRegistry registry;
   private final Iterable<Tag> tags;
   private final WriteBehindLastSeenStore writeBehind;
   private final MonitoredLastSeenStore monitored;
-  private final ToLongFunction<DisconnectReason> sessionsEnded;
   private final LongSupplier sessionsRefused;
   private final LongSupplier messagesSent;
   private final LongAdder online = new LongAdder();
@@ -73,7 +78,6 @@ public final class PresenceMeters implements MeterBinder, AutoCloseable {
     this.tags = Tags.of(b.tags);
     this.writeBehind = b.writeBehind != null ? b.writeBehind : writeBehindOf(b.registry);
     this.monitored = b.monitored;
-    this.sessionsEnded = b.sessionsEnded;
     this.sessionsRefused = b.sessionsRefused;
     this.messagesSent = b.messagesSent;
     this.subscription = registry.addListener(new Counting());
@@ -107,15 +111,21 @@ public final class PresenceMeters implements MeterBinder, AutoCloseable {
         .description("Presence transitions").tags(tags).tag("direction", "online").register(meters);
     FunctionCounter.builder("presence.transitions", offline, LongAdder::doubleValue)
         .description("Presence transitions").tags(tags).tag("direction", "offline").register(meters);
-    if (sessionsEnded != null) {
-      ToLongFunction<DisconnectReason> f = sessionsEnded;
-      for (DisconnectReason reason : DisconnectReason.values()) {
-        FunctionCounter.builder("presence.sessions.ended", reason, x -> f.applyAsLong(x))
-            .description("Sessions ended, by reason").tags(tags)
-            .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(meters);
-      }
+    for (DisconnectReason reason : DisconnectReason.values()) {
+      FunctionCounter.builder("presence.sessions.ended", r, x -> x.stats().ended(reason))
+          .description("Sessions ended, by reason").tags(tags)
+          .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(meters);
     }
-    counter(meters, "presence.sessions.refused", "Sessions refused", sessionsRefused);
+    FunctionCounter.builder("presence.sessions.refused", r, x -> x.stats().sessionsRefused())
+        .description("Sessions refused").tags(tags).tag("cause", "capacity").register(meters);
+    Gauge.builder("presence.events.pending", r, x -> x.stats().eventsPending())
+        .description("Transitions queued for the listeners").tags(tags).register(meters);
+    FunctionCounter.builder("presence.events.coalesced", r, x -> x.stats().eventsCoalesced())
+        .description("Events dropped in pairs under backlog").tags(tags).register(meters);
+    if (sessionsRefused != null) {
+      FunctionCounter.builder("presence.sessions.refused", sessionsRefused, x -> x.getAsLong())
+          .description("Sessions refused").tags(tags).tag("cause", "unauthenticated").register(meters);
+    }
     counter(meters, "presence.messages.sent", "Status messages written to clients", messagesSent);
     WriteBehindLastSeenStore w = writeBehind;
     if (w != null) {
@@ -173,7 +183,6 @@ public final class PresenceMeters implements MeterBinder, AutoCloseable {
     private final List<Tag> tags = new ArrayList<>();
     private WriteBehindLastSeenStore writeBehind;
     private MonitoredLastSeenStore monitored;
-    private ToLongFunction<DisconnectReason> sessionsEnded;
     private LongSupplier sessionsRefused;
     private LongSupplier messagesSent;
 
@@ -219,21 +228,8 @@ public final class PresenceMeters implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Sets where session ends per reason are counted, e.g. an adapter's
-     * {@code endedCount(reason)}; without it there is no {@code presence.sessions.ended}.
-     *
-     * @param source reason → total since start; must be cheap and thread-safe
-     * @return this builder
-     * @throws NullPointerException if {@code source} is null
-     */
-    public Builder sessionsEnded(ToLongFunction<DisconnectReason> source) {
-      this.sessionsEnded = Objects.requireNonNull(source, "sessionsEnded");
-      return this;
-    }
-
-    /**
-     * Sets where refused sessions are counted; without it there is no
-     * {@code presence.sessions.refused}.
+     * Sets where sessions refused for having no user are counted (an adapter's
+     * {@code refusedCount()}); they appear as {@code presence.sessions.refused{cause=unauthenticated}}.
      *
      * @param source total since start; must be cheap and thread-safe
      * @return this builder

@@ -51,8 +51,7 @@ class PresenceMetersTest {
 
   @Test
   void gaugesAndCounters_followTheRegistry() {
-    PresenceMeters binder = PresenceMeters.builder(registry)
-        .sessionsEnded(r -> r == DisconnectReason.SLOW_CONSUMER ? 3 : 0).build();
+    PresenceMeters binder = PresenceMeters.builder(registry).sessionsRefused(() -> 4).build();
     binder.bindTo(meters);
 
     PresenceSession a1 = registry.connect("a", "1", NOOP);
@@ -68,8 +67,17 @@ class PresenceMetersTest {
     assertThat(meters.get("presence.sessions").gauge().value()).isEqualTo(2);
     assertThat(meters.get("presence.transitions").tag("direction", "offline").functionCounter().count())
         .isZero();
+    a1.close(); // idempotent: counted once
+    registry.connect("b", "2", NOOP).close(DisconnectReason.SLOW_CONSUMER);
+    assertThat(meters.get("presence.sessions.ended").tag("reason", "closed")
+        .functionCounter().count()).isEqualTo(1);
     assertThat(meters.get("presence.sessions.ended").tag("reason", "slow_consumer")
-        .functionCounter().count()).isEqualTo(3);
+        .functionCounter().count()).isEqualTo(1);
+    assertThat(meters.get("presence.sessions.refused").tag("cause", "unauthenticated")
+        .functionCounter().count()).isEqualTo(4);
+    assertThat(meters.get("presence.sessions.refused").tag("cause", "capacity")
+        .functionCounter().count()).isZero();
+    assertThat(meters.get("presence.events.pending").gauge().value()).isGreaterThanOrEqualTo(0);
 
     binder.close();
     registry.connect("c", "1", NOOP);
@@ -104,7 +112,7 @@ class PresenceMetersTest {
   void builder_rejectsNulls() {
     assertThatThrownBy(() -> PresenceMeters.builder(null)).isInstanceOf(NullPointerException.class)
         .hasMessage("registry");
-    assertThatThrownBy(() -> PresenceMeters.builder(registry).sessionsEnded(null))
-        .hasMessage("sessionsEnded");
+    assertThatThrownBy(() -> PresenceMeters.builder(registry).sessionsRefused(null))
+        .hasMessage("sessionsRefused");
   }
 }

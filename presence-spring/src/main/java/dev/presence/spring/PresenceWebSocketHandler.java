@@ -2,6 +2,7 @@ package dev.presence.spring;
 
 import dev.presence.PresenceMessages;
 import dev.presence.PresenceSession;
+import dev.presence.SessionLimitException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -20,6 +21,7 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 final class PresenceWebSocketHandler extends WebSocketHandlerDecorator {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceWebSocketHandler.class);
   static final CloseStatus UNAUTHENTICATED = CloseStatus.POLICY_VIOLATION.withReason("unauthenticated");
+  static final CloseStatus TOO_MANY_SESSIONS = CloseStatus.POLICY_VIOLATION.withReason("too many sessions");
   static final CloseStatus UNAVAILABLE = CloseStatus.SERVICE_RESTARTED.withReason("presence unavailable");
 
   private final SpringWebSocketPresence owner;
@@ -52,8 +54,13 @@ final class PresenceWebSocketHandler extends WebSocketHandlerDecorator {
     PresenceSession presence;
     try {
       presence = owner.registry().connect(userId, session.getId(), outbound);
+    } catch (SessionLimitException e) {
+      LOG.debug("Refusing WebSocket session {} of user '{}': {}", session.getId(), userId, e.getMessage());
+      session.getAttributes().remove(SpringWebSocketPresence.OUTBOUND_ATTRIBUTE);
+      closeQuietly(session, TOO_MANY_SESSIONS);
+      return;
     } catch (IllegalStateException e) {
-      // the registry is closed (shutting down), or refused the session (a cap)
+      // the registry is closed (shutting down)
       LOG.debug("Registry refused WebSocket session {} of user '{}'", session.getId(), userId, e);
       owner.refused();
       session.getAttributes().remove(SpringWebSocketPresence.OUTBOUND_ATTRIBUTE);

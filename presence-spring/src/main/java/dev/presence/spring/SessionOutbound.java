@@ -154,7 +154,7 @@ final class SessionOutbound implements Outbound {
   void transportFailed() {
     PresenceSession p = presence;
     if (p != null) {
-      endPresence(p, DisconnectReason.CLOSED);
+      endPresence(p, DisconnectReason.ERROR);
     }
     closeSocket(CloseStatus.SERVER_ERROR.withReason("error"));
   }
@@ -162,7 +162,7 @@ final class SessionOutbound implements Outbound {
   private void endPresence(PresenceSession p, DisconnectReason reason) {
     if (ended.compareAndSet(false, true)) {
       owner.ended(reason);
-      p.close();
+      p.close(reason);
     }
   }
 

@@ -137,7 +137,9 @@ public final class SpringWebSocketPresence implements AutoCloseable {
   }
 
   /**
-   * Returns how many handshakes reached the handler without a resolvable user and were closed.
+   * Returns how many sessions reached the handler without a resolvable user (or while the
+   * registry was closed) and were closed. Sessions over the registry's caps are counted by the
+   * registry ({@code stats().sessionsRefused()}).
    *
    * @return the count since creation
    */
@@ -156,8 +158,9 @@ public final class SpringWebSocketPresence implements AutoCloseable {
 
   /**
    * Returns how many sessions of this integration ended for a reason: {@code SLOW_CONSUMER} for
-   * clients ended here, the registry's reason for sessions it ended, {@code CLOSED} for sockets
-   * that closed.
+   * clients ended here, {@code ERROR} after a transport error, the registry's reason for
+   * sessions it ended, {@code CLOSED} for sockets that closed. The registry counts the same per
+   * reason for all its sessions ({@code stats().sessionsEnded()}).
    *
    * @param reason the reason
    * @return the count since creation

@@ -116,6 +116,7 @@ class SpringWebSocketPresenceTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> stuck.closed != null);
     assertThat(stuck.closed).isEqualTo(CloseStatus.POLICY_VIOLATION.withReason("slow consumer"));
     assertThat(presence.slowConsumerCount()).isEqualTo(1);
+    assertThat(registry.stats().ended(DisconnectReason.SLOW_CONSUMER)).isEqualTo(1);
     stuck.block.countDown();
   }
 
@@ -148,6 +149,17 @@ class SpringWebSocketPresenceTest {
     assertThat(b.closed).isEqualTo(CloseStatus.GOING_AWAY.withReason("server shutting down"));
     assertThat(presence.endedCount(DisconnectReason.CLOSED)).isEqualTo(1);
     assertThat(presence.endedCount(DisconnectReason.REGISTRY_CLOSED)).isEqualTo(1);
+  }
+
+  @Test
+  void transportError_endsThePresenceWithErrorAndClosesTheSocket() throws Exception {
+    FakeSession s = open("eli", "s1");
+    handler.handleTransportError(s, new java.io.IOException("connection reset"));
+    assertThat(registry.isOnline("eli")).isFalse();
+    assertThat(registry.stats().ended(DisconnectReason.ERROR)).isEqualTo(1);
+    assertThat(presence.endedCount(DisconnectReason.ERROR)).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.closed != null);
+    assertThat(s.closed.getCode()).isEqualTo(1011);
   }
 
   @Test

@@ -97,6 +97,15 @@ public class PresenceAutoConfiguration {
       b.withoutHeartbeat();
     }
     b.offlineGrace(p.getOfflineGrace());
+    if (p.getMaxSessionsPerUser() != null) {
+      b.maxSessionsPerUser(p.getMaxSessionsPerUser());
+    }
+    if (p.getMaxSessions() != null) {
+      b.maxSessions(p.getMaxSessions());
+    }
+    if (p.getMaxPendingEvents() != null) {
+      b.maxPendingEvents(p.getMaxPendingEvents());
+    }
     if (store != null) {
       b.lastSeenStore(store);
     }
@@ -167,9 +176,6 @@ public class PresenceAutoConfiguration {
       PresenceMeters.Builder b = PresenceMeters.builder(registry);
       SpringWebSocketPresence ws = websocket.getIfUnique();
       StompPresence st = stomp.getIfUnique();
-      if (ws != null) {
-        b.sessionsEnded(ws::endedCount);
-      }
       if (ws != null || st != null) {
         b.sessionsRefused(() -> (ws == null ? 0 : ws.refusedCount()) + (st == null ? 0 : st.refusedCount()));
         b.messagesSent(() -> (ws == null ? 0 : ws.sentCount()) + (st == null ? 0 : st.sentCount()));

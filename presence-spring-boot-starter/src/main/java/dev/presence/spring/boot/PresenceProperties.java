@@ -32,6 +32,18 @@ public class PresenceProperties implements InitializingBean {
    */
   private Duration offlineGrace = Duration.ZERO;
 
+  /** Most live sessions one user may have on this node; a connect beyond it is refused. Default 64. */
+  private Integer maxSessionsPerUser;
+
+  /** Most live sessions on this node, all users together; a connect beyond it is refused. */
+  private Integer maxSessions;
+
+  /**
+   * Most transitions queued for slow listeners before an offline and the next online of the same
+   * user cancel out. Default 10000.
+   */
+  private Integer maxPendingEvents;
+
   private final WebSocket websocket = new WebSocket();
   private final Stomp stomp = new Stomp();
   private final Mongo mongo = new Mongo();
@@ -68,6 +80,30 @@ public class PresenceProperties implements InitializingBean {
 
   public void setOfflineGrace(Duration offlineGrace) {
     this.offlineGrace = notNegative("presence.offline-grace", offlineGrace);
+  }
+
+  public Integer getMaxSessionsPerUser() {
+    return maxSessionsPerUser;
+  }
+
+  public void setMaxSessionsPerUser(Integer maxSessionsPerUser) {
+    this.maxSessionsPerUser = positive("presence.max-sessions-per-user", maxSessionsPerUser);
+  }
+
+  public Integer getMaxSessions() {
+    return maxSessions;
+  }
+
+  public void setMaxSessions(Integer maxSessions) {
+    this.maxSessions = positive("presence.max-sessions", maxSessions);
+  }
+
+  public Integer getMaxPendingEvents() {
+    return maxPendingEvents;
+  }
+
+  public void setMaxPendingEvents(Integer maxPendingEvents) {
+    this.maxPendingEvents = positive("presence.max-pending-events", maxPendingEvents);
   }
 
   public WebSocket getWebsocket() {
@@ -150,7 +186,7 @@ public class PresenceProperties implements InitializingBean {
     }
 
     public void setSendBufferSizeLimit(int sendBufferSizeLimit) {
-      this.sendBufferSizeLimit = positive("presence.websocket.send-buffer-size-limit", sendBufferSizeLimit);
+      this.sendBufferSizeLimit = (int) positive("presence.websocket.send-buffer-size-limit", sendBufferSizeLimit);
     }
 
     public int getIoThreads() {
@@ -158,7 +194,7 @@ public class PresenceProperties implements InitializingBean {
     }
 
     public void setIoThreads(int ioThreads) {
-      this.ioThreads = positive("presence.websocket.io-threads", ioThreads);
+      this.ioThreads = (int) positive("presence.websocket.io-threads", ioThreads);
     }
   }
 
@@ -376,8 +412,8 @@ public class PresenceProperties implements InitializingBean {
     return value;
   }
 
-  static int positive(String name, int value) {
-    if (value <= 0) {
+  static Integer positive(String name, Integer value) {
+    if (value == null || value <= 0) {
       throw new IllegalArgumentException(name + " must be positive: " + value);
     }
     return value;

@@ -4,6 +4,7 @@ import dev.presence.DisconnectReason;
 import dev.presence.Outbound;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import dev.presence.SessionLimitException;
 import java.security.Principal;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -162,6 +163,10 @@ public final class StompPresence implements WebSocketMessageBrokerConfigurer,
     PresenceSession p;
     try {
       p = registry.connect(user.getName(), sessionId, new StompOutbound(sessionId, user.getName()));
+    } catch (SessionLimitException e) {
+      LOG.debug("Refusing STOMP session {} of user '{}': {}", sessionId, user.getName(), e.getMessage());
+      closeSocket(sessionId, CloseStatus.POLICY_VIOLATION.withReason("too many sessions"));
+      return;
     } catch (IllegalStateException e) {
       refused.increment();
       LOG.debug("Registry refused STOMP session {} of user '{}'", sessionId, user.getName(), e);

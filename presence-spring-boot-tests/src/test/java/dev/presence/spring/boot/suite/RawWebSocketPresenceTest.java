@@ -30,6 +30,7 @@ import org.springframework.core.env.Environment;
         "presence.websocket.send-time-limit=500ms",
         "presence.websocket.send-buffer-size-limit=65536",
         "presence.mongo.database=presence_test",
+        "presence.max-sessions-per-user=3",
         "management.endpoints.web.exposure.include=health,metrics",
         "management.endpoint.health.show-details=always",
         "server.address=127.0.0.1"})
@@ -150,6 +151,23 @@ class RawWebSocketPresenceTest {
       assertThat(presence.slowConsumerCount()).isGreaterThan(slowBefore);
       await().atMost(Duration.ofSeconds(5)).until(() -> fast.received(statusChanged("r4-slow", false)));
     }
+  }
+
+  @Test
+  void tabBeyondTheCap_isClosedWith1008_andCounted() throws Exception {
+    long refusedBefore = registry.stats().sessionsRefused();
+    client("r10-eve");
+    client("r10-eve");
+    client("r10-eve");
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.sessionCount("r10-eve") == 3);
+    WsClient fourth = client("r10-eve");
+    await().atMost(Duration.ofSeconds(5)).until(() -> fourth.closed != null);
+    assertThat(fourth.closed.getCode()).isEqualTo(1008);
+    assertThat(fourth.closed.getReason()).isEqualTo("too many sessions");
+    assertThat(registry.sessionCount("r10-eve")).isEqualTo(3);
+    assertThat(registry.stats().sessionsRefused()).isEqualTo(refusedBefore + 1);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+        metric("presence.sessions.refused?tag=cause:capacity")).isEqualTo(refusedBefore + 1));
   }
 
   @Test

@@ -27,7 +27,7 @@ import org.springframework.core.env.Environment;
     properties = {
         "presence.heartbeat-interval=200ms",
         "presence.heartbeat-timeout=700ms",
-        "presence.websocket.send-time-limit=500ms",
+        "presence.websocket.send-time-limit=5s",
         "presence.websocket.send-buffer-size-limit=65536",
         "presence.mongo.database=presence_test",
         "presence.max-sessions-per-user=3",
@@ -121,8 +121,9 @@ class RawWebSocketPresenceTest {
       long start = System.nanoTime();
       await().atMost(Duration.ofSeconds(5)).until(() -> !registry.isOnline("r3-ghost"));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      // evicted at the first sweep after the timeout: at most timeout + one interval, plus slack
-      assertThat(took).isLessThan(TIMEOUT.plus(INTERVAL).plusMillis(1000));
+      // evicted at the first sweep after the timeout: at most timeout + one interval, plus
+      // scheduling slack for a loaded 2-core CI machine (a TCP timeout would take minutes)
+      assertThat(took).isLessThan(TIMEOUT.plus(INTERVAL).plusSeconds(3));
       assertThat(presence.endedCount(DisconnectReason.HEARTBEAT_TIMEOUT)).isGreaterThan(timeoutsBefore);
     }
   }
@@ -139,13 +140,14 @@ class RawWebSocketPresenceTest {
         registry.sendToUser("r4-slow", big);
       }
       Duration flooding = Duration.ofNanos(System.nanoTime() - start);
+      // a sender that waited on the stuck client would wait the 5 s send time limit
       assertThat(flooding).as("6.4 MB to a client that does not read never blocks the sender")
-          .isLessThan(Duration.ofMillis(500));
+          .isLessThan(Duration.ofSeconds(2));
 
       long sentAt = System.nanoTime();
       registry.sendToUser("r4-fast", "{\"type\":\"probe\"}");
-      await().atMost(Duration.ofSeconds(2)).until(() -> fast.received("probe"));
-      assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isLessThan(Duration.ofMillis(1000));
+      await().atMost(Duration.ofSeconds(3)).until(() -> fast.received("probe"));
+      assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isLessThan(Duration.ofSeconds(2));
 
       await().atMost(Duration.ofSeconds(5)).until(() -> !registry.isOnline("r4-slow"));
       assertThat(presence.slowConsumerCount()).isGreaterThan(slowBefore);

@@ -111,6 +111,45 @@ final class Clients {
     return s; // from here on: silence, and nothing is read
   }
 
+  /** Writes one masked text frame (as a client must) of a short text on a raw socket. */
+  static void sendText(Socket s, String text) throws IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    if (payload.length > 125) {
+      throw new IllegalArgumentException("short texts only");
+    }
+    byte[] mask = {1, 2, 3, 4};
+    byte[] frame = new byte[6 + payload.length];
+    frame[0] = (byte) 0x81;
+    frame[1] = (byte) (0x80 | payload.length);
+    System.arraycopy(mask, 0, frame, 2, 4);
+    for (int i = 0; i < payload.length; i++) {
+      frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+    }
+    OutputStream out = s.getOutputStream();
+    out.write(frame);
+    out.flush();
+  }
+
+  /**
+   * Keeps a raw client alive without ever reading: it writes {"type":"pong"} every 100 ms until
+   * the socket fails or closes. A client that talks but does not read.
+   */
+  static Thread keepTalking(Socket s) {
+    Thread t = new Thread(() -> {
+      try {
+        while (!s.isClosed()) {
+          sendText(s, "{\"type\":\"pong\"}");
+          Thread.sleep(100);
+        }
+      } catch (IOException | InterruptedException e) {
+        // the server closed it, or the test is over
+      }
+    }, "talking-but-not-reading");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
   static HttpResponse<String> get(int port, String path) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

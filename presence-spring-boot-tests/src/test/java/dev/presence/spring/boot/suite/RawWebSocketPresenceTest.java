@@ -133,6 +133,7 @@ class RawWebSocketPresenceTest {
     long slowBefore = presence.slowConsumerCount();
     WsClient fast = client("r4-fast");
     try (Socket slow = Clients.silentWebSocket(port, "/ws?access_token=t-r4-slow", 4096)) {
+      Clients.keepTalking(slow); // alive for the heartbeat, but it never reads
       await().atMost(Duration.ofSeconds(5)).until(() -> registry.isOnline("r4-slow"));
       String big = "\"" + "x".repeat(16 * 1024) + "\"";
       long start = System.nanoTime();

@@ -21,7 +21,7 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 final class PresenceWebSocketHandler extends WebSocketHandlerDecorator {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceWebSocketHandler.class);
   static final CloseStatus UNAUTHENTICATED = CloseStatus.POLICY_VIOLATION.withReason("unauthenticated");
-  static final CloseStatus TOO_MANY_SESSIONS = CloseStatus.POLICY_VIOLATION.withReason("too many sessions");
+  static final CloseStatus TOO_MANY_SESSIONS = CloseStatus.SERVICE_OVERLOAD.withReason("try again later");
   static final CloseStatus UNAVAILABLE = CloseStatus.SERVICE_RESTARTED.withReason("presence unavailable");
 
   private final SpringWebSocketPresence owner;

@@ -165,7 +165,7 @@ public final class StompPresence implements WebSocketMessageBrokerConfigurer,
       p = registry.connect(user.getName(), sessionId, new StompOutbound(sessionId, user.getName()));
     } catch (SessionLimitException e) {
       LOG.debug("Refusing STOMP session {} of user '{}': {}", sessionId, user.getName(), e.getMessage());
-      closeSocket(sessionId, CloseStatus.POLICY_VIOLATION.withReason("too many sessions"));
+      closeSocket(sessionId, CloseStatus.SERVICE_OVERLOAD.withReason("try again later"));
       return;
     } catch (IllegalStateException e) {
       refused.increment();

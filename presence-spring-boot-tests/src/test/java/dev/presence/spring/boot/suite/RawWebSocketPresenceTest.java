@@ -157,7 +157,7 @@ class RawWebSocketPresenceTest {
   }
 
   @Test
-  void tabBeyondTheCap_isClosedWith1008_andCounted() throws Exception {
+  void tabBeyondTheCap_isClosedWith1013_andCounted() throws Exception {
     long refusedBefore = registry.stats().sessionsRefused();
     client("r10-eve");
     client("r10-eve");
@@ -165,8 +165,8 @@ class RawWebSocketPresenceTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> registry.sessionCount("r10-eve") == 3);
     WsClient fourth = client("r10-eve");
     await().atMost(Duration.ofSeconds(5)).until(() -> fourth.closed != null);
-    assertThat(fourth.closed.getCode()).isEqualTo(1008);
-    assertThat(fourth.closed.getReason()).isEqualTo("too many sessions");
+    assertThat(fourth.closed.getCode()).isEqualTo(1013);
+    assertThat(fourth.closed.getReason()).isEqualTo("try again later");
     assertThat(registry.sessionCount("r10-eve")).isEqualTo(3);
     assertThat(registry.stats().sessionsRefused()).isEqualTo(refusedBefore + 1);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(

@@ -111,6 +111,35 @@ final class Clients {
     return s; // from here on: silence, and nothing is read
   }
 
+  /**
+   * Reads server frames from a raw socket until a close frame and returns its code and reason as
+   * "code reason" (Tomcat's Java client rejects some valid codes such as 1013, a browser does not).
+   */
+  static String readClose(Socket s) throws IOException {
+    InputStream in = s.getInputStream();
+    for (;;) {
+      int b0 = in.read();
+      int b1 = in.read();
+      if (b0 < 0 || b1 < 0) {
+        throw new IOException("closed without a close frame");
+      }
+      long len = b1 & 0x7f;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      } else if (len == 127) {
+        len = 0;
+        for (int i = 0; i < 8; i++) {
+          len = (len << 8) | in.read();
+        }
+      }
+      byte[] payload = in.readNBytes((int) len);
+      if ((b0 & 0x0f) == 8) {
+        int code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        return code + " " + new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+      }
+    }
+  }
+
   /** Writes one masked text frame (as a client must) of a short text on a raw socket. */
   static void sendText(Socket s, String text) throws IOException {
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package dev.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,21 @@ class ThreadMembershipTest {
     threads.join("t1", "carol");
 
     assertThat(threads.membersOf("t1")).containsExactly("carol");
+    assertThat(threads.threadsOf("alice")).isEmpty();
+  }
+
+  @Test
+  void join_rejectsNullAndBlankIdsByName_andAddsNothing() {
+    assertThatThrownBy(() -> threads.join(null, "alice"))
+        .isInstanceOf(NullPointerException.class).hasMessage("threadId");
+    assertThatThrownBy(() -> threads.join("t1", " "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("userId must not be blank: ' '");
+    assertThatThrownBy(() -> threads.joinAll("t1", null))
+        .isInstanceOf(NullPointerException.class).hasMessage("userIds");
+    assertThatThrownBy(() -> threads.joinAll("", List.of("alice")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("threadId must not be blank: ''");
+
+    assertThat(threads.threadCount()).isZero();
     assertThat(threads.threadsOf("alice")).isEmpty();
   }
 

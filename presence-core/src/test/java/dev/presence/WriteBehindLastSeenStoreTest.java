@@ -296,6 +296,19 @@ class WriteBehindLastSeenStoreTest {
   }
 
   @Test
+  void builder_acceptsTheSmallestValidValues() {
+    try (WriteBehindLastSeenStore store = builder().batchSize(1).maxPending(1)
+        .retryBackoff(Duration.ofSeconds(2)).maxRetryBackoff(Duration.ofSeconds(2)).build()) {
+      store.recordAll(Map.of("a", T0));
+      store.recordAll(Map.of("b", T0)); // beyond maxPending 1
+      assertThat(store.droppedCount()).isEqualTo(1);
+      assertThat(time.pendingDelays()).containsExactly(Duration.ZERO); // a full batch of 1
+    }
+    assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db).batchSize(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("batchSize must be positive: 0");
+  }
+
+  @Test
   void builder_rejectsBadValuesByName() {
     assertThatThrownBy(() -> WriteBehindLastSeenStore.builder(db).maxPending(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxPending must be positive: 0");

@@ -20,16 +20,19 @@ final class FanoutMessages {
   private FanoutMessages() {}
 
   /**
-   * Returns {@code {"type":"presence_state","users":{id:{"is_online":…},…}}}.
+   * Returns {@code {"type":"presence_state","users":{id:{"is_online":…,"status":…},…}}}, with
+   * {@code status_text} and {@code last_active} where present (the policy applied before).
    *
-   * @param users the visible online flag of every user of the audience, in iteration order
+   * @param users what the recipient may see of every user of its audience, in iteration order
    */
-  static String state(Map<String, Boolean> users) {
+  static String state(Map<String, VisiblePresence> users) {
     ObjectNode n = JSON.createObjectNode();
     n.put("type", "presence_state");
     ObjectNode u = n.putObject("users");
-    for (Map.Entry<String, Boolean> e : users.entrySet()) {
-      u.set(e.getKey(), fields(e.getValue()));
+    for (Map.Entry<String, VisiblePresence> e : users.entrySet()) {
+      ObjectNode fields = PresenceMessages.presenceFields(e.getValue());
+      fields.remove("user_id");
+      u.set(e.getKey(), fields);
     }
     return write(n);
   }

@@ -88,7 +88,22 @@ public final class PresenceFanout implements AutoCloseable {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
-    this.subscription = registry.addListener(this::onTransition);
+    this.subscription = registry.addListener(new PresenceListener() {
+      @Override
+      public void onTransition(PresenceEvent event) {
+        PresenceFanout.this.onTransition(event);
+      }
+
+      @Override
+      public void onUpdate(PresenceUpdate update) {
+        PresenceFanout.this.onUpdate(update);
+      }
+
+      @Override
+      public String toString() {
+        return PresenceFanout.this.toString();
+      }
+    });
     if (!batchWindow.isZero()) {
       synchronized (lock) {
         for (String u : registry.onlineUsers()) {
@@ -140,24 +155,35 @@ public final class PresenceFanout implements AutoCloseable {
   /** The state message of {@code viewer}; registers the state in the window when batching. */
   private String stateOf(String viewer) {
     Collection<String> members = audience.audienceOf(viewer);
-    Map<String, Boolean> users = new TreeMap<>();
+    Map<String, VisiblePresence> users = new TreeMap<>();
     if (batchWindow.isZero()) {
       for (String m : members) {
         if (!m.equals(viewer)) {
-          users.put(m, registry.isOnline(m) && visibleTo(viewer, m));
+          users.put(m, visibleTo(viewer, m) ? registry.visiblePresence(viewer, m) // invisibility too
+              : VisiblePresence.offline(m));
         }
       }
     } else {
       synchronized (lock) { // one cut of the window: later changes carry a higher sequence number
         for (String m : members) {
           if (!m.equals(viewer)) {
-            users.put(m, online.contains(m) && visibleTo(viewer, m));
+            users.put(m, online.contains(m) && visibleTo(viewer, m) ? onlineAsSeenBy(viewer, m)
+                : VisiblePresence.offline(m));
           }
         }
         window.states.putIfAbsent(viewer, seq);
       }
     }
     return FanoutMessages.state(users);
+  }
+
+  /**
+   * A user the window's events say is online, with the status and text the viewer may see now
+   * (plain available if the registry already has them offline again: a diff follows).
+   */
+  private VisiblePresence onlineAsSeenBy(String viewer, String subject) {
+    VisiblePresence p = registry.visiblePresence(viewer, subject);
+    return p.online() ? p : new VisiblePresence(subject, true, Status.AVAILABLE, null, null, null);
   }
 
   /**
@@ -230,19 +256,39 @@ public final class PresenceFanout implements AutoCloseable {
     }
   }
 
-  /** Today's behaviour: one message per online recipient, now. */
+  /** Today's behaviour: one message per connected recipient, now. */
   private void sendNow(PresenceEvent event) {
-    String subject = event.userId();
-    String message = null;
+    sendNow(StatusTexts.of(registry, event));
+  }
+
+  /**
+   * A change of status or status text: sent at once as {@code user_status_changed} in both
+   * modes (a diff lists only online flags). A metadata-only update sends nothing.
+   */
+  private void onUpdate(PresenceUpdate update) {
+    if (closed) {
+      return;
+    }
+    StatusTexts texts = StatusTexts.of(registry, update);
+    if (texts != null) {
+      sendNow(texts);
+    }
+  }
+
+  /** One message per connected recipient who may see the user, built once per way of showing. */
+  private void sendNow(StatusTexts texts) {
+    String subject = texts.userId();
     for (String member : audience.audienceOf(subject)) {
-      if (!member.equals(subject) && registry.isOnline(member) && visibleTo(member, subject)) {
-        if (message == null) {
-          message = PresenceMessages.userStatusChanged(subject, event.online());
-        }
-        synchronized (stripe(member)) {
-          if (registry.sendToUser(member, message) > 0) {
-            messages.incrementAndGet();
-          }
+      if (member.equals(subject) || registry.sessionCount(member) == 0) {
+        continue;
+      }
+      String message = visibleTo(member, subject) ? texts.textFor(member) : null;
+      if (message == null) {
+        continue; // may not see the user: not told anything
+      }
+      synchronized (stripe(member)) {
+        if (!closed && registry.sendToUser(member, message) > 0) {
+          messages.incrementAndGet();
         }
       }
     }
@@ -289,7 +335,7 @@ public final class PresenceFanout implements AutoCloseable {
       for (DiffWindow.Change c : w.changes.values()) {
         if (c.flipped()) {
           for (String r : audience.audienceOf(c.userId)) {
-            if (!r.equals(c.userId) && registry.isOnline(r) && visibleTo(r, c.userId)) {
+            if (!r.equals(c.userId) && registry.sessionCount(r) > 0 && visibleTo(r, c.userId)) {
               out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest, r);
             }
           }
@@ -300,7 +346,7 @@ public final class PresenceFanout implements AutoCloseable {
     // state, even if they are back where the window started: the state may show them between.
     for (Map.Entry<String, Long> s : w.states.entrySet()) {
       String r = s.getKey();
-      if (!registry.isOnline(r)) {
+      if (registry.sessionCount(r) == 0) {
         continue;
       }
       Collection<String> members = null;
@@ -343,11 +389,11 @@ public final class PresenceFanout implements AutoCloseable {
       }
       Diff.Group g = e.getValue();
       for (String r : members) {
-        if (!registry.isOnline(r)) {
-          continue;
+        if (registry.sessionCount(r) == 0) {
+          continue; // invisible recipients are connected, hence included
         }
-        if (everyoneSeesEveryone) {
-          out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r);
+        if (allVisibleTo(r, g)) {
+          out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r); // one text for the room
         } else {
           addVisible(out, r, g.online, true);
           addVisible(out, r, g.offline, false);
@@ -394,10 +440,14 @@ public final class PresenceFanout implements AutoCloseable {
   }
 
   /**
-   * Whether {@code viewer} may see {@code subject}'s presence at all; a subject it may not see
-   * looks offline to it and is never in its diffs. A policy that throws hides the subject.
+   * Whether {@code viewer} may see {@code subject}'s presence at all: the registry's policy
+   * ({@link PresenceRegistry#visibility}) and this fan-out's own, if one was set. A subject it may
+   * not see looks offline to it and is never in its diffs. A policy that throws hides the subject.
    */
   private boolean visibleTo(String viewer, String subject) {
+    if (!registry.visibility(viewer, subject).presence()) {
+      return false;
+    }
     if (everyoneSeesEveryone) {
       return true;
     }
@@ -408,6 +458,15 @@ public final class PresenceFanout implements AutoCloseable {
           policy, viewer, subject, e);
       return false;
     }
+  }
+
+  private boolean allVisibleTo(String viewer, Diff.Group g) {
+    for (String u : g.ids) {
+      if (!u.equals(viewer) && !visibleTo(viewer, u)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Object stripe(String userId) {

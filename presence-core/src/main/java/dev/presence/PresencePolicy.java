@@ -6,8 +6,8 @@ import java.util.function.Predicate;
 /**
  * Decides what a viewer may see of a subject: online state and status, status text, last seen
  * and last active. Applied on every output path that serves a viewer: status fan-out
- * ({@link StatusBroadcaster}), enrichment ({@code ThreadEnricher.enrichFor}), and lookups made
- * for a viewer ({@code PresenceRegistry.visiblePresence}). A viewer always sees everything of
+ * ({@link StatusBroadcaster}), enrichment ({@link ThreadEnricher#enrichFor}), and lookups made
+ * for a viewer ({@link PresenceRegistry#visiblePresence}). A viewer always sees everything of
  * themselves: the library never asks the policy about {@code viewer == subject}.
  *
  * <p>Implementations must be thread-safe, fast and non-blocking (answer from memory: they are

@@ -153,6 +153,46 @@ public final class PresenceProtocol {
     }
   }
 
+  /**
+   * Reads one incoming text message of {@code session} and applies it if it is a presence
+   * message: every message is a sign of life ({@link PresenceSession#touch()}); {@code activity}
+   * and {@code set_status} are activity ({@link PresenceSession#activity()}); {@code set_status}
+   * changes the user's availability and/or text ({@link PresenceRegistry#setStatus}) and then
+   * sends {@code self_status} to all the user's sessions; {@code set_metadata} replaces the
+   * session's metadata. The user is always {@code session.userId()}: identity comes from the
+   * handshake, never from the message.
+   *
+   * @param registry the registry the session belongs to
+   * @param session the session the message came from
+   * @param text the message as received
+   * @return the message; {@link ClientMessage.Other} is the host's to handle
+   * @throws NullPointerException if an argument is null
+   * @throws PresenceProtocolException if it is a presence message that is malformed or invalid
+   *     (send {@link PresenceProtocolException#reply()} to the session); nothing was applied
+   */
+  public ClientMessage handle(PresenceRegistry registry, PresenceSession session, String text) {
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(text, "text");
+    session.touch();
+    ClientMessage m = parse(text);
+    if (m instanceof ClientMessage.Activity) {
+      session.activity();
+    } else if (m instanceof ClientMessage.SetStatus change) {
+      String userId = session.userId();
+      try {
+        registry.setStatus(userId, change);
+      } catch (IllegalArgumentException e) {
+        throw new PresenceProtocolException("set_status", e.getMessage());
+      }
+      session.activity();
+      registry.presenceOf(userId).ifPresent(p -> registry.sendToUser(userId, PresenceMessages.selfStatus(p)));
+    } else if (m instanceof ClientMessage.SetMetadata metadata) {
+      session.metadata(metadata.metadata());
+    }
+    return m;
+  }
+
   private static ClientMessage setStatus(JsonNode root) {
     onlyFields("set_status", root, Set.of("type", "availability", "status_text", "expires_at"));
     Availability availability = null;

@@ -4,6 +4,7 @@ import dev.presence.internal.DefaultPresenceRegistry;
 import dev.presence.internal.RegistrySettings;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
@@ -64,15 +65,37 @@ public interface PresenceRegistry extends AutoCloseable {
   PresenceSession connect(String userId, String sessionId, Outbound outbound);
 
   /**
-   * Returns whether the user is online: a lock-free hash lookup, no allocation, no I/O.
+   * Registers a live session with options: its metadata, and the user's stored availability and
+   * status text, applied before the user becomes visible if this is their first session (see
+   * {@link ConnectOptions}). A user connecting with {@link Availability#INVISIBLE} never
+   * appears online to anyone. Otherwise the same as {@link #connect(String, String, Outbound)}.
+   *
+   * @param userId the authenticated user; non-blank
+   * @param sessionId the connection id; non-blank
+   * @param outbound how to reach this connection; must not block
+   * @param options the options
+   * @return the session handle
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code userId} or {@code sessionId} is blank
+   * @throws SessionLimitException if a session cap would be exceeded
+   * @throws IllegalStateException if the registry is closed
+   */
+  PresenceSession connect(String userId, String sessionId, Outbound outbound, ConnectOptions options);
+
+  /**
+   * Returns whether the user is online in the <b>public</b> view: a lock-free hash lookup, no
+   * allocation, no I/O. An {@link Availability#INVISIBLE} user is not online here (while
+   * {@link #sessionCount} still counts their sessions). No policy is applied: for what one viewer
+   * may see, use {@link #visiblePresence}.
    *
    * @param userId the user; null or unknown ids are simply offline
-   * @return true if the user has a live session (or is within the offline grace)
+   * @return true if the user has a live session (or is within the offline grace) and is not
+   *     invisible
    */
   boolean isOnline(String userId);
 
   /**
-   * Returns which of the given users are online.
+   * Returns which of the given users are online (public view: invisible users are not).
    *
    * @param userIds the users to check; null elements are ignored
    * @return a new mutable set (a snapshot) of the online users among {@code userIds}
@@ -106,7 +129,7 @@ public interface PresenceRegistry extends AutoCloseable {
   int totalSessionCount();
 
   /**
-   * Returns the online users.
+   * Returns the online users (public view: invisible users are not among them).
    *
    * @return a new immutable set (a snapshot); not updated afterwards
    */
@@ -143,6 +166,107 @@ public interface PresenceRegistry extends AutoCloseable {
   }
 
   /**
+   * Sets a user's availability and/or status text in one change: user-level, for all their
+   * sessions (a {@code busy} set on one device applies to the user). Fires at most one update
+   * for the change, or a transition when it makes the user invisible (offline; last seen is
+   * written then) or visible again (online). Kept only while the user is known (has a session or
+   * is within the offline grace); for anyone else nothing is kept and false is returned: hosts
+   * that persist preferences pass them at connect ({@link ConnectOptions}).
+   *
+   * @param userId the user
+   * @param change the availability (null to keep it) and whether and how to set the text
+   * @return true if the user is known and the change was applied (even if it changed nothing)
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the status text's expiry is not after the registry's
+   *     clock ({@code expiresAt must be in the future: ...}); nothing changes then
+   */
+  boolean setStatus(String userId, ClientMessage.SetStatus change);
+
+  /**
+   * Sets a user's availability: {@code setStatus(userId, new SetStatus(availability, false, null))}.
+   *
+   * @param userId the user
+   * @param availability the new availability
+   * @return true if the user is known (see {@link #setStatus})
+   * @throws NullPointerException if an argument is null
+   */
+  default boolean setAvailability(String userId, Availability availability) {
+    Objects.requireNonNull(availability, "availability");
+    return setStatus(userId, new ClientMessage.SetStatus(availability, false, null));
+  }
+
+  /**
+   * Sets or clears a user's status text: {@code setStatus(userId, new SetStatus(null, true, text))}.
+   * When an expiring text expires, it is cleared with an update.
+   *
+   * @param userId the user
+   * @param statusText the new text, or null to clear it
+   * @return true if the user is known (see {@link #setStatus})
+   * @throws NullPointerException if {@code userId} is null
+   * @throws IllegalArgumentException if the text's expiry is not in the future
+   */
+  default boolean setStatusText(String userId, StatusText statusText) {
+    return setStatus(userId, new ClientMessage.SetStatus(null, true, statusText));
+  }
+
+  /**
+   * Returns the raw, unfiltered presence of a user on this node, with invisibility shown as it is
+   * and every session's metadata: for trusted code (the user themselves, admin tools), never to
+   * be sent to another user as it is.
+   *
+   * @param userId the user
+   * @return a snapshot, or empty if the user has no session and is not within the offline grace
+   */
+  Optional<UserPresence> presenceOf(String userId);
+
+  /**
+   * Returns what {@code viewerId} may see of {@code subjectId}: invisibility and the
+   * {@link PresencePolicy} applied. A subject who is offline, invisible or hidden from the viewer
+   * is {@link VisiblePresence#offline}. A viewer sees all of themselves.
+   *
+   * @param viewerId the user looking
+   * @param subjectId the user looked at
+   * @return a new snapshot
+   * @throws NullPointerException if an argument is null
+   */
+  VisiblePresence visiblePresence(String viewerId, String subjectId);
+
+  /**
+   * Returns what {@code viewerId} may see of {@code subjectId} according to the registry's
+   * {@link PresencePolicy}: {@link Visibility#ALL} for the viewer themselves,
+   * {@link PresencePolicy#anonymousVisibility} for a null viewer, and {@link Visibility#NONE} if
+   * the policy throws (logged). Does not look at the subject's state (see
+   * {@link #visiblePresence} for that).
+   *
+   * @param viewerId the user looking, or null for an unknown viewer
+   * @param subjectId the user looked at
+   * @return the visibility
+   * @throws NullPointerException if {@code subjectId} is null
+   */
+  Visibility visibility(String viewerId, String subjectId);
+
+  /**
+   * Returns the wall time of the user's latest activity on this node (raw: no policy). A session
+   * connecting counts as activity.
+   *
+   * @param userId the user
+   * @return the time, or empty if the user has no session and is not within the offline grace
+   */
+  Optional<Instant> lastActive(String userId);
+
+  /**
+   * Erases what is kept about users, the GDPR path: their status text and last active time in
+   * memory, and their last-seen times in the last-seen store (see {@link LastSeenStore#forget}:
+   * no write queued before the call can bring one back). Blocking: it waits for the store. A
+   * user who is still connected keeps their sessions; what they do afterwards is new data.
+   *
+   * @param userIds the users; null elements are ignored
+   * @throws NullPointerException if {@code userIds} is null
+   * @throws RuntimeException what the store threw; repeating the call is safe
+   */
+  void forget(Collection<String> userIds);
+
+  /**
    * Returns the last-seen store the registry writes to, if one was configured. When the
    * configured store could block, this is the write-behind wrapper around it, so reading through
    * it also sees writes still queued.
@@ -175,6 +299,8 @@ public interface PresenceRegistry extends AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Scheduler scheduler;
     private LastSeenStore lastSeenStore;
+    private Duration idleAfter;
+    private PresencePolicy policy = PresencePolicy.everyone();
     private int maxSessionsPerUser = 64;
     private int maxSessions = Integer.MAX_VALUE;
     private Executor eventExecutor;
@@ -355,6 +481,34 @@ public interface PresenceRegistry extends AutoCloseable {
     }
 
     /**
+     * Turns on automatic away: a user with no activity ({@link PresenceSession#activity()}, or a
+     * session connecting) on any of their sessions for this long shows {@link Status#AWAY}
+     * (unless they chose busy or away) until their next activity. Pings and pongs are liveness,
+     * not activity. Default off.
+     *
+     * @param idleAfter a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public Builder idleAfter(Duration idleAfter) {
+      this.idleAfter = positive("idleAfter", idleAfter);
+      return this;
+    }
+
+    /**
+     * Sets who may see what of whom, applied on every output path that serves a viewer. Default
+     * {@link PresencePolicy#everyone()}.
+     *
+     * @param policy the policy; must be fast and non-blocking
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public Builder policy(PresencePolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
      * Builds the registry and starts its heartbeat.
      *
      * @return a new registry
@@ -373,7 +527,7 @@ public interface PresenceRegistry extends AutoCloseable {
       return new DefaultPresenceRegistry(new RegistrySettings(
           heartbeatEnabled ? heartbeatInterval : null, timeout, offlineGrace, ticker, clock,
           scheduler, lastSeenStore, maxSessionsPerUser, maxSessions, eventExecutor,
-          maxPendingEvents));
+          maxPendingEvents, idleAfter, policy));
     }
 
     private static int positive(String name, int value) {

@@ -3,9 +3,17 @@ package dev.presence;
 import java.util.Objects;
 
 /**
- * Turns transitions into {@code {"type":"user_status_changed","user_id":…,"is_online":…}}
- * messages to every live session of every online member of the user's {@link Audience}, never
- * to the user themselves, with no database query.
+ * Turns transitions and updates into {@code user_status_changed} messages to every live
+ * session (on this node) of every member of the user's {@link Audience}, never to the user
+ * themselves, with no database query.
+ *
+ * <p>The registry's {@link PresencePolicy} is applied per recipient: a recipient who may not see
+ * the user's presence gets no message at all (not even an offline one), and {@code status_text}
+ * / {@code last_active} are left out for recipients who may not see them. The JSON text is built
+ * once per distinct {@link Visibility} per event (once in all under
+ * {@link PresencePolicy#everyone()}). An update that changed only session metadata sends
+ * nothing: other users do not see metadata. Recipients are every member with a session here,
+ * including invisible ones (they see others while nobody sees them).
  *
  * <p>Thread-safe; stateless beyond its registry and audience.
  */
@@ -19,9 +27,9 @@ public final class StatusBroadcaster implements PresenceListener {
   }
 
   /**
-   * Starts broadcasting the registry's transitions to the audience.
+   * Starts broadcasting the registry's transitions and updates to the audience.
    *
-   * @param registry where transitions come from and messages go out
+   * @param registry where events come from and messages go out
    * @param audience who hears about whom
    * @return the subscription; close it to stop broadcasting
    * @throws NullPointerException if an argument is null
@@ -33,19 +41,38 @@ public final class StatusBroadcaster implements PresenceListener {
   }
 
   /**
-   * Sends the status change to the audience.
+   * Sends the transition to the audience. An online message carries the user's status and text
+   * as they are at delivery.
    *
    * @param event the transition
    */
   @Override
   public void onTransition(PresenceEvent event) {
-    String message = null;
-    for (String member : audience.audienceOf(event.userId())) {
-      if (!member.equals(event.userId()) && registry.isOnline(member)) {
-        if (message == null) {
-          message = PresenceMessages.userStatusChanged(event.userId(), event.online());
-        }
-        registry.sendToUser(member, message);
+    send(StatusTexts.of(registry, event));
+  }
+
+  /**
+   * Sends the update to the audience, unless only metadata changed.
+   *
+   * @param update the change
+   */
+  @Override
+  public void onUpdate(PresenceUpdate update) {
+    StatusTexts texts = StatusTexts.of(registry, update);
+    if (texts != null) {
+      send(texts);
+    }
+  }
+
+  private void send(StatusTexts texts) {
+    String userId = texts.userId();
+    for (String member : audience.audienceOf(userId)) {
+      if (member == null || member.equals(userId) || registry.sessionCount(member) == 0) {
+        continue;
+      }
+      String text = texts.textFor(member);
+      if (text != null) { // else: never learns the user is there, nor that they left
+        registry.sendToUser(member, text);
       }
     }
   }

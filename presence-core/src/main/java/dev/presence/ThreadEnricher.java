@@ -11,14 +11,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Adds presence to thread JSON: sets {@code users[*].is_online} from the registry (memory only)
  * and, when a {@link LastSeenStore} is configured, {@code users[*].last_online} for offline users
  * with <b>one</b> batched store read per call, whatever the number of threads and users.
+ *
+ * <p>Two views. {@link #enrichFor(String, JsonNode) enrichFor(viewer, …)} (and its list and map
+ * forms) shows what that viewer may see, with the registry's {@link PresencePolicy} applied: it
+ * sets {@code is_online}, {@code status}, and {@code status_text}, {@code last_active} and
+ * {@code last_online} where the policy allows (removing them where it does not). The viewer-less
+ * {@link #enrich(JsonNode) enrich(…)} forms set only {@code is_online} and {@code last_online},
+ * as before, for an unknown viewer: invisible users are offline, and {@code last_online} is
+ * shown only where {@link PresencePolicy#anonymousVisibility} allows it (under the default
+ * policy, always). In both views an invisible user looks exactly like an offline one, with the
+ * last seen recorded when they went invisible.
  *
  * <p>Works on Jackson trees ({@link #enrich(JsonNode)}, {@link #enrichAll(Iterable)}) and on
  * {@code Map<String,Object>} documents such as BSON {@code Document}s ({@link #enrichMap},
@@ -43,7 +50,6 @@ import org.slf4j.LoggerFactory;
  * must not be shared with other threads during the call.
  */
 public final class ThreadEnricher {
-  private static final Logger LOG = LoggerFactory.getLogger(ThreadEnricher.class);
 
   private final PresenceRegistry registry;
   private final LastSeenStore lastSeen;
@@ -51,6 +57,9 @@ public final class ThreadEnricher {
   private final String idField;
   private final String isOnlineField;
   private final String lastOnlineField;
+  private final String statusField;
+  private final String statusTextField;
+  private final String lastActiveField;
 
   private ThreadEnricher(Builder b) {
     this.registry = b.registry;
@@ -59,6 +68,9 @@ public final class ThreadEnricher {
     this.idField = b.idField;
     this.isOnlineField = b.isOnlineField;
     this.lastOnlineField = b.lastOnlineField;
+    this.statusField = b.statusField;
+    this.statusTextField = b.statusTextField;
+    this.lastActiveField = b.lastActiveField;
   }
 
   /**
@@ -81,8 +93,76 @@ public final class ThreadEnricher {
    * @throws IllegalArgumentException if the thread is malformed (see the class rules)
    */
   public <T extends JsonNode> T enrich(T thread) {
-    enrichTrees(Collections.singletonList(thread), "thread");
+    enrichTrees(null, Collections.singletonList(thread), "thread");
     return thread;
+  }
+
+  /**
+   * Enriches one thread in place with what {@code viewerId} may see.
+   *
+   * @param viewerId the user the response is for
+   * @param thread a JSON object
+   * @param <T> the node type
+   * @return {@code thread}
+   * @throws NullPointerException if {@code viewerId} is null
+   * @throws IllegalArgumentException if the thread is malformed (see the class rules)
+   */
+  public <T extends JsonNode> T enrichFor(String viewerId, T thread) {
+    enrichTrees(Objects.requireNonNull(viewerId, "viewerId"), Collections.singletonList(thread), "thread");
+    return thread;
+  }
+
+  /**
+   * Enriches many threads in place with what {@code viewerId} may see, with one last-seen read in
+   * all.
+   *
+   * @param viewerId the user the response is for
+   * @param threads JSON objects
+   * @param <C> the container type
+   * @return {@code threads}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if any thread is malformed; then none is changed
+   */
+  public <C extends Iterable<? extends JsonNode>> C enrichAllFor(String viewerId, C threads) {
+    Objects.requireNonNull(viewerId, "viewerId");
+    Objects.requireNonNull(threads, "threads");
+    List<JsonNode> list = new ArrayList<>();
+    threads.forEach(list::add);
+    enrichTrees(viewerId, list, null);
+    return threads;
+  }
+
+  /**
+   * Enriches one map-shaped thread in place with what {@code viewerId} may see.
+   *
+   * @param viewerId the user the response is for
+   * @param thread the thread document
+   * @param <M> the map type
+   * @return {@code thread}
+   * @throws NullPointerException if {@code viewerId} is null
+   * @throws IllegalArgumentException if the thread is malformed (see the class rules)
+   */
+  public <M extends Map<String, Object>> M enrichMapFor(String viewerId, M thread) {
+    enrichMapsInternal(Objects.requireNonNull(viewerId, "viewerId"), Collections.singletonList(thread), "thread");
+    return thread;
+  }
+
+  /**
+   * Enriches many map-shaped threads in place with what {@code viewerId} may see, with one
+   * last-seen read in all.
+   *
+   * @param viewerId the user the response is for
+   * @param threads the thread documents
+   * @param <L> the list type
+   * @return {@code threads}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if any thread is malformed; then none is changed
+   */
+  public <L extends List<? extends Map<String, Object>>> L enrichMapsFor(String viewerId, L threads) {
+    Objects.requireNonNull(viewerId, "viewerId");
+    Objects.requireNonNull(threads, "threads");
+    enrichMapsInternal(viewerId, threads, null);
+    return threads;
   }
 
   /**
@@ -98,7 +178,7 @@ public final class ThreadEnricher {
     Objects.requireNonNull(threads, "threads");
     List<JsonNode> list = new ArrayList<>();
     threads.forEach(list::add);
-    enrichTrees(list, null);
+    enrichTrees(null, list, null);
     return threads;
   }
 
@@ -111,7 +191,7 @@ public final class ThreadEnricher {
    * @throws IllegalArgumentException if the thread is malformed (see the class rules)
    */
   public <M extends Map<String, Object>> M enrichMap(M thread) {
-    enrichMapsInternal(Collections.singletonList(thread), "thread");
+    enrichMapsInternal(null, Collections.singletonList(thread), "thread");
     return thread;
   }
 
@@ -126,13 +206,13 @@ public final class ThreadEnricher {
    */
   public <L extends List<? extends Map<String, Object>>> L enrichMaps(L threads) {
     Objects.requireNonNull(threads, "threads");
-    enrichMapsInternal(threads, null);
+    enrichMapsInternal(null, threads, null);
     return threads;
   }
 
   // ------------------------------------------------------------------ Jackson trees
 
-  private void enrichTrees(List<? extends JsonNode> threads, String singleName) {
+  private void enrichTrees(String viewer, List<? extends JsonNode> threads, String singleName) {
     List<ObjectNode> entries = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (int t = 0; t < threads.size(); t++) {
@@ -162,18 +242,34 @@ public final class ThreadEnricher {
         ids.add(id.textValue());
       }
     }
-    Map<String, Instant> seen = readLastSeen(ids);
+    Map<String, MemberPresence> shown = MemberPresence.resolve(registry, lastSeen, viewer, ids);
     for (int i = 0; i < entries.size(); i++) {
       ObjectNode user = entries.get(i);
-      String id = ids.get(i);
-      boolean online = registry.isOnline(id);
-      user.put(isOnlineField, online);
-      Instant at = online ? null : seen.get(id);
-      if (at == null) {
-        user.remove(lastOnlineField);
-      } else {
-        user.put(lastOnlineField, format(at));
+      MemberPresence u = shown.get(ids.get(i));
+      user.put(isOnlineField, u.online);
+      if (viewer != null) {
+        VisiblePresence p = u.presence;
+        user.put(statusField, p.status().wireName());
+        putOrRemove(user, statusTextField, p.statusText() == null ? null : p.statusText().text());
+        putOrRemove(user, lastActiveField, p.lastActive() == null ? null : format(p.lastActive()));
       }
+      putOrRemove(user, lastOnlineField, u.lastSeen == null ? null : format(u.lastSeen));
+    }
+  }
+
+  private static void putOrRemove(ObjectNode user, String field, String value) {
+    if (value == null) {
+      user.remove(field);
+    } else {
+      user.put(field, value);
+    }
+  }
+
+  private static void putOrRemove(Map<String, Object> user, String field, String value) {
+    if (value == null) {
+      user.remove(field);
+    } else {
+      user.put(field, value);
     }
   }
 
@@ -186,7 +282,7 @@ public final class ThreadEnricher {
 
   // ------------------------------------------------------------------ maps
 
-  private void enrichMapsInternal(List<? extends Map<String, Object>> threads, String singleName) {
+  private void enrichMapsInternal(String viewer, List<? extends Map<String, Object>> threads, String singleName) {
     List<Map<String, Object>> entries = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (int t = 0; t < threads.size(); t++) {
@@ -219,44 +315,22 @@ public final class ThreadEnricher {
         ids.add(s);
       }
     }
-    Map<String, Instant> seen = readLastSeen(ids);
+    Map<String, MemberPresence> shown = MemberPresence.resolve(registry, lastSeen, viewer, ids);
     for (int i = 0; i < entries.size(); i++) {
       Map<String, Object> user = entries.get(i);
-      String id = ids.get(i);
-      boolean online = registry.isOnline(id);
-      user.put(isOnlineField, online);
-      Instant at = online ? null : seen.get(id);
-      if (at == null) {
-        user.remove(lastOnlineField);
-      } else {
-        user.put(lastOnlineField, format(at));
+      MemberPresence u = shown.get(ids.get(i));
+      user.put(isOnlineField, u.online);
+      if (viewer != null) {
+        VisiblePresence p = u.presence;
+        user.put(statusField, p.status().wireName());
+        putOrRemove(user, statusTextField, p.statusText() == null ? null : p.statusText().text());
+        putOrRemove(user, lastActiveField, p.lastActive() == null ? null : format(p.lastActive()));
       }
+      putOrRemove(user, lastOnlineField, u.lastSeen == null ? null : format(u.lastSeen));
     }
   }
 
   // ------------------------------------------------------------------ shared
-
-  /** One store read for the offline users of the whole call. */
-  private Map<String, Instant> readLastSeen(List<String> ids) {
-    if (lastSeen == null) {
-      return Map.of();
-    }
-    Set<String> offline = new LinkedHashSet<>();
-    for (String id : ids) {
-      if (!registry.isOnline(id)) {
-        offline.add(id);
-      }
-    }
-    if (offline.isEmpty()) {
-      return Map.of();
-    }
-    try {
-      return lastSeen.readAll(offline);
-    } catch (RuntimeException e) {
-      LOG.warn("Reading last-seen times of {} users failed; omitting last_online", offline.size(), e);
-      return Map.of();
-    }
-  }
 
   /** Error paths are built only when an error is thrown: the happy path allocates no strings. */
   private static String path(String singleName, int t) {
@@ -279,6 +353,9 @@ public final class ThreadEnricher {
     private String idField = "id";
     private String isOnlineField = "is_online";
     private String lastOnlineField = "last_online";
+    private String statusField = "status";
+    private String statusTextField = "status_text";
+    private String lastActiveField = "last_active";
 
     private Builder(PresenceRegistry registry) {
       this.registry = registry;
@@ -346,16 +423,55 @@ public final class ThreadEnricher {
     }
 
     /**
+     * Sets the name of the status field set by the {@code enrich…For} calls. Default
+     * {@code status}.
+     *
+     * @param name a non-blank field name
+     * @return this builder
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder statusField(String name) {
+      this.statusField = field("statusField", name);
+      return this;
+    }
+
+    /**
+     * Sets the name of the status text field set by the {@code enrich…For} calls. Default
+     * {@code status_text}.
+     *
+     * @param name a non-blank field name
+     * @return this builder
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder statusTextField(String name) {
+      this.statusTextField = field("statusTextField", name);
+      return this;
+    }
+
+    /**
+     * Sets the name of the last-active field set by the {@code enrich…For} calls. Default
+     * {@code last_active}.
+     *
+     * @param name a non-blank field name
+     * @return this builder
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder lastActiveField(String name) {
+      this.lastActiveField = field("lastActiveField", name);
+      return this;
+    }
+
+    /**
      * Builds the enricher.
      *
      * @return a new enricher
      * @throws IllegalStateException if two of the field names are equal
      */
     public ThreadEnricher build() {
-      Set<String> names = new LinkedHashSet<>(List.of(idField, isOnlineField, lastOnlineField));
-      if (names.size() < 3) {
-        throw new IllegalStateException("idField, isOnlineField and lastOnlineField must differ: "
-            + idField + ", " + isOnlineField + ", " + lastOnlineField);
+      List<String> all = List.of(idField, isOnlineField, lastOnlineField, statusField, statusTextField, lastActiveField);
+      if (new LinkedHashSet<>(all).size() < all.size()) {
+        throw new IllegalStateException("idField, isOnlineField, lastOnlineField, statusField, statusTextField"
+            + " and lastActiveField must differ: " + String.join(", ", all));
       }
       return new ThreadEnricher(this);
     }

@@ -14,9 +14,11 @@ class FanoutSchemaTest {
   @Test
   void stateMessages_validateAgainstThePublishedSchema_andTheSchemaCanFail() throws Exception {
     Schema schema = Schemas.load("presence-state.schema.json");
-    Map<String, Boolean> users = new LinkedHashMap<>();
-    users.put("alice", true);
-    users.put("b\"ob", false);
+    Map<String, VisiblePresence> users = new LinkedHashMap<>();
+    users.put("alice", new VisiblePresence("alice", true, Status.BUSY, StatusText.of("Call"),
+        java.time.Instant.parse("2026-01-01T00:00:00Z"), null));
+    users.put("carol", new VisiblePresence("carol", true, Status.AVAILABLE, null, null, null));
+    users.put("b\"ob", VisiblePresence.offline("b\"ob"));
     assertThat(schema.validate(FanoutMessages.state(users), InputFormat.JSON)).isEmpty();
     assertThat(schema.validate(FanoutMessages.state(Map.of()), InputFormat.JSON)).isEmpty();
     for (String bad : List.of("{\"type\":\"presence_state\"}",

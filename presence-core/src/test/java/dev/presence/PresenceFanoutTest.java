@@ -109,8 +109,8 @@ class PresenceFanoutTest {
     Map<String, List<String>> fanout = script(true);
     assertThat(fanout).isEqualTo(script(false));
     assertThat(fanout.get("bob/1")).containsExactly(
-        "{\"type\":\"user_status_changed\",\"user_id\":\"carol\",\"is_online\":true}",
-        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true}");
+        "{\"type\":\"user_status_changed\",\"user_id\":\"carol\",\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:00Z\"}",
+        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:00Z\"}");
   }
 
   @Test
@@ -121,7 +121,7 @@ class PresenceFanoutTest {
     connect("alice");
     assertThat(f.batchWindow()).isZero();
     assertThat(bob.sent).containsExactly(
-        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true}");
+        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:00Z\"}");
     assertThat(time.pendingTasks()).isZero();
   }
 
@@ -220,8 +220,8 @@ class PresenceFanoutTest {
     time.advance(WINDOW);
 
     assertThat(dave.sent).containsExactly("{\"type\":\"presence_resync\"}",
-        "{\"type\":\"presence_state\",\"users\":{\"alice\":{\"is_online\":true},"
-            + "\"bob\":{\"is_online\":true},\"carol\":{\"is_online\":true}}}");
+        "{\"type\":\"presence_state\",\"users\":{\"alice\":{\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:01Z\"},"
+            + "\"bob\":{\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:01Z\"},\"carol\":{\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:01Z\"}}}");
     assertThat(f.resyncs()).isEqualTo(1);
     // alice's diff lists bob and carol: within the bound
     assertThat(new PresenceView().applyAll(dave.sent).onlineUsers())
@@ -246,7 +246,8 @@ class PresenceFanoutTest {
     f.sendState(alice, out::send);
 
     assertThat(out.sent).containsExactly("{\"type\":\"presence_state\",\"users\":{"
-        + "\"bob\":{\"is_online\":true},\"carol\":{\"is_online\":false},\"dave\":{\"is_online\":true}}}");
+        + "\"bob\":{\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:00Z\"},\"carol\":{\"is_online\":false,\"status\":\"offline\"},"
+        + "\"dave\":{\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:00Z\"}}}");
   }
 
   @Test
@@ -378,7 +379,7 @@ class PresenceFanoutTest {
     f.sendState(registry.connect("bob", "s2", out), out::send);
 
     assertThat(alice.sent).isEmpty();
-    assertThat(out.sent).containsExactly("{\"type\":\"presence_state\",\"users\":{\"alice\":{\"is_online\":false}}}");
+    assertThat(out.sent).containsExactly("{\"type\":\"presence_state\",\"users\":{\"alice\":{\"is_online\":false,\"status\":\"offline\"}}}");
   }
 
   // ------------------------------------------------------------------ shutdown and settings

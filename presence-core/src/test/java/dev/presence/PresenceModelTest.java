@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -173,9 +174,26 @@ class PresenceModelTest {
   }
 
   @Test
-  void presenceUpdate_isNeverOffline() {
-    assertThatThrownBy(() -> new PresenceUpdate("bob", Status.OFFLINE, null, null, T0))
+  void presenceUpdate_isNeverOffline_andChangesSomething() {
+    Set<PresenceUpdate.Change> status = Set.of(PresenceUpdate.Change.STATUS);
+    assertThatThrownBy(() -> new PresenceUpdate("bob", Status.OFFLINE, null, null, T0, status))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(new PresenceUpdate("bob", Status.AWAY, null, null, T0).status()).isEqualTo(Status.AWAY);
+    assertThatThrownBy(() -> new PresenceUpdate("bob", Status.AWAY, null, null, T0, Set.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    PresenceUpdate away = new PresenceUpdate("bob", Status.AWAY, null, null, T0, status);
+    assertThat(away.isVisibleChange()).isTrue();
+    assertThat(new PresenceUpdate("bob", Status.AWAY, null, null, T0, Set.of(PresenceUpdate.Change.METADATA))
+        .isVisibleChange()).isFalse();
+  }
+
+  @Test
+  void connectOptions_validateMetadata_andDefaultToNothing() {
+    assertThat(ConnectOptions.defaults()).isEqualTo(new ConnectOptions(Map.of(), null, null));
+    ConnectOptions o = ConnectOptions.defaults().withMetadata(Map.of("device", " web "))
+        .withAvailability(Availability.INVISIBLE).withStatusText(StatusText.of("x"));
+    assertThat(o.metadata()).containsEntry("device", "web");
+    assertThat(o.availability()).isEqualTo(Availability.INVISIBLE);
+    assertThatThrownBy(() -> ConnectOptions.defaults().withMetadata(Map.of("Bad", "x")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

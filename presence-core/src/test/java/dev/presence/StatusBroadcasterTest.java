@@ -36,8 +36,9 @@ class StatusBroadcasterTest {
     PresenceSession s = registry.connect("alice", "1", alice);
     s.close();
 
-    String on = "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true}";
-    String off = "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":false}";
+    String on = "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true,"
+        + "\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:00Z\"}";
+    String off = "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":false,\"status\":\"offline\"}";
     assertThat(bobTab1.sent).containsExactly(on, off);
     assertThat(bobTab2.sent).containsExactly(on, off);
     assertThat(alice.sent).isEmpty();
@@ -100,5 +101,34 @@ class StatusBroadcasterTest {
     assertThat(PresenceMessages.isPong(null)).isFalse();
     assertThat(PresenceMessages.typeOf("[1,2]")).isNull();
     assertThat(PresenceMessages.typeOf("{\"type\":7}")).isNull();
+  }
+
+  @Test
+  void updates_reachCoMembers_butMetadataOnlyChangesSendNothing() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    StatusBroadcaster.install(registry, threads);
+    RecordingOutbound bob = new RecordingOutbound();
+    registry.connect("bob", "1", bob);
+    PresenceSession alice = registry.connect("alice", "1", new RecordingOutbound());
+    bob.sent.clear();
+
+    alice.metadata(java.util.Map.of("device", "mobile"));
+    assertThat(bob.sent).isEmpty();
+    registry.setStatus("alice", new ClientMessage.SetStatus(Availability.BUSY, true, StatusText.of("Call")));
+    assertThat(bob.sent).containsExactly("{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true,"
+        + "\"status\":\"busy\",\"status_text\":\"Call\",\"last_active\":\"2026-01-01T00:00:00Z\"}");
+  }
+
+  @Test
+  void invisibleMembers_stillHearAboutOthers_andNobodyHearsAboutThem() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    StatusBroadcaster.install(registry, threads);
+    RecordingOutbound bob = new RecordingOutbound();
+    RecordingOutbound alice = new RecordingOutbound();
+    registry.connect("bob", "1", bob, ConnectOptions.defaults().withAvailability(Availability.INVISIBLE));
+    registry.connect("alice", "1", alice).close();
+
+    assertThat(bob.sent).hasSize(2);
+    assertThat(alice.sent).as("bob is invisible: no message about him").isEmpty();
   }
 }

@@ -69,6 +69,57 @@ class ThreadEnricherTest {
   }
 
   @Test
+  void enrichFor_addsStatusTextAndLastActive_andRemovesStaleOnes() {
+    registry.connect("alice", "s1", new RecordingOutbound());
+    registry.setStatus("alice", new ClientMessage.SetStatus(Availability.BUSY, true, StatusText.of("Call")));
+    store.recordAll(Map.of("bob", BOB_SEEN));
+    ObjectNode t = thread("t1", "alice", "bob");
+    ((ObjectNode) t.get("users").get(1)).put("status", "busy").put("status_text", "stale").put("last_active", "x");
+
+    enricher.enrichFor("carol", t);
+
+    JsonNode users = t.get("users");
+    assertThat(users.get(0).toString()).contains("\"is_online\":true", "\"status\":\"busy\"",
+        "\"status_text\":\"Call\"", "\"last_active\":\"2026-01-01T00:00:00Z\"");
+    assertThat(users.get(1).get("status").textValue()).isEqualTo("offline");
+    assertThat(users.get(1).has("status_text") || users.get(1).has("last_active")).isFalse();
+    assertThat(users.get(1).get("last_online").textValue()).isEqualTo("2026-11-28T10:15:30.123Z");
+  }
+
+  @Test
+  void viewerlessEnrich_leavesAHostsOwnStatusFieldAlone() {
+    ObjectNode t = thread("t1", "alice");
+    ((ObjectNode) t.get("users").get(0)).put("status", "admin");
+    enricher.enrich(t);
+    assertThat(t.at("/users/0/status").textValue()).isEqualTo("admin");
+  }
+
+  @Test
+  void enrichMapsFor_manyThreads_oneStoreRead_mapsGetStrings() {
+    registry.connect("alice", "s1", new RecordingOutbound(),
+        ConnectOptions.defaults().withAvailability(Availability.INVISIBLE));
+    store.recordAll(Map.of("alice", BOB_SEEN));
+    List<Map<String, Object>> threads = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Map<String, Object> user = new HashMap<>(Map.of("id", "alice"));
+      Map<String, Object> other = new HashMap<>(Map.of("id", "bob"));
+      threads.add(new HashMap<>(Map.of("id", "t" + i, "users", new ArrayList<>(List.of(user, other)))));
+    }
+    enricher.enrichMapsFor("bob", threads);
+
+    assertThat(store.reads.get()).isEqualTo(1);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> alice = ((List<Map<String, Object>>) threads.get(2).get("users")).get(0);
+    assertThat(alice).containsEntry("is_online", false).containsEntry("status", "offline")
+        .containsEntry("last_online", "2026-11-28T10:15:30.123Z").doesNotContainKey("last_active");
+    Map<String, Object> single = new HashMap<>(Map.of("users", new ArrayList<>(List.of(new HashMap<>(Map.of("id", "alice"))))));
+    enricher.enrichMapFor("alice", single);
+    assertThat(single.toString()).contains("is_online=true", "status=available");
+    ObjectNode mine = enricher.enrichAllFor("alice", List.of(thread("t9", "alice"))).get(0).deepCopy();
+    assertThat(mine.at("/users/0/is_online").booleanValue()).as("she sees herself").isTrue();
+  }
+
+  @Test
   void manyThreads_costOneStoreRead_forTheOfflineUsersOnly() {
     registry.connect("u0", "s1", new RecordingOutbound());
     List<JsonNode> threads = new ArrayList<>();
@@ -247,7 +298,10 @@ class ThreadEnricherTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("usersField must not be blank: ' '");
     assertThatThrownBy(() -> ThreadEnricher.builder(registry).isOnlineField("id").build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("idField, isOnlineField and lastOnlineField must differ: id, id, last_online");
+        .hasMessage("idField, isOnlineField, lastOnlineField, statusField, statusTextField and lastActiveField"
+            + " must differ: id, id, last_online, status, status_text, last_active");
+    assertThatThrownBy(() -> ThreadEnricher.builder(registry).statusTextField("last_active").build())
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> ThreadEnricher.builder(null))
         .isInstanceOf(NullPointerException.class).hasMessage("registry");
   }

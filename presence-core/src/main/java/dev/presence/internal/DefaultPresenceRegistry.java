@@ -1,9 +1,10 @@
 package dev.presence.internal;
 
+import dev.presence.ClientMessage;
+import dev.presence.ConnectOptions;
 import dev.presence.DisconnectReason;
 import dev.presence.LastSeenStore;
 import dev.presence.Outbound;
-import dev.presence.PresenceEvent;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
@@ -12,16 +13,17 @@ import dev.presence.Scheduler;
 import dev.presence.SessionLimitException;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
+import dev.presence.UserPresence;
+import dev.presence.Visibility;
+import dev.presence.VisiblePresence;
 import dev.presence.WriteBehindLastSeenStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -38,9 +40,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Concurrency.</b> One {@link UserEntry} per known user in a {@link ConcurrentHashMap}.
  * Every compound update of a user (add/remove a session, start/cancel the grace, flip online,
  * queue an event) happens under that entry's monitor, and only that one: users never contend
- * with each other. {@code isOnline} and {@code sessionCount} read one volatile int of the entry
- * without locking or allocating. A user's sessions are an array up to a few and a map beyond
- * (see {@link UserEntry}), so adding and removing one is O(1) however many the user has.
+ * with each other. {@code isOnline} (a volatile boolean: publicly online) and
+ * {@code sessionCount} (a volatile int) read the entry without locking or allocating. A user's
+ * sessions are an array up to a few and a map beyond (see {@link UserEntry}), so adding and
+ * removing one is O(1) however many the user has.
+ *
+ * <p><b>Responsibilities.</b> This class registers and ends sessions and answers lookups;
+ * {@link Transitions} decides when a user is publicly online (first visible session, grace,
+ * invisibility) and queues transitions; {@link UserStatus} keeps availability, status text,
+ * activity, idleness and metadata and builds the per-viewer views; {@link Heartbeat} sweeps;
+ * {@link EventDispatcher} delivers transitions and updates to listeners.
  *
  * <p><b>Events.</b> Transitions are queued per user under the monitor and delivered by an
  * {@link EventDispatcher} on the event executor, with no lock held, per user in order, each
@@ -67,18 +76,12 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   private static final DisconnectReason[] REASONS = DisconnectReason.values();
 
   private final ConcurrentHashMap<String, UserEntry> users = new ConcurrentHashMap<>();
-  private final AtomicInteger onlineUsers = new AtomicInteger();
   private final AtomicInteger sessions = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final LongAdder onlineTransitions = new LongAdder();
-  private final LongAdder offlineTransitions = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder[] ended = new LongAdder[REASONS.length];
   private final EventDispatcher dispatcher;
 
-  private final Duration heartbeatInterval; // null = no heartbeat
-  private final long timeoutNanos;
-  private final Duration offlineGrace;
   private final Ticker ticker;
   private final Clock clock;
   private final Scheduler scheduler;
@@ -87,12 +90,11 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   private final WriteBehindLastSeenStore ownedWriteBehind;
   private final int maxSessionsPerUser;
   private final int maxSessions;
-  private volatile Scheduler.Cancellable nextSweep;
+  private final UserStatus status;
+  private final Transitions transitions;
+  private final Heartbeat heartbeat; // null = no heartbeat
 
   public DefaultPresenceRegistry(RegistrySettings settings) {
-    this.heartbeatInterval = settings.heartbeatInterval();
-    this.timeoutNanos = settings.heartbeatTimeout().toNanos();
-    this.offlineGrace = settings.offlineGrace();
     this.ticker = settings.ticker();
     this.clock = settings.clock();
     this.maxSessionsPerUser = settings.maxSessionsPerUser();
@@ -101,7 +103,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       ended[i] = new LongAdder();
     }
     this.dispatcher = new EventDispatcher(settings.eventExecutor(), settings.maxPendingEvents(),
-        this::retireIfIdleLocked);
+        e -> transitions().retireIfIdleLocked(e));
     this.ownsScheduler = settings.scheduler() == null;
     this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-heartbeat") : settings.scheduler();
     LastSeenStore store = settings.lastSeenStore();
@@ -112,8 +114,16 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       this.ownedWriteBehind = WriteBehindLastSeenStore.builder(store).build();
       this.lastSeen = ownedWriteBehind;
     }
-    if (heartbeatInterval != null) {
-      nextSweep = this.scheduler.schedule(this::sweepAndReschedule, heartbeatInterval);
+    this.status = new UserStatus(this, dispatcher, this.scheduler, clock, settings.idleAfter(),
+        settings.policy());
+    this.transitions = new Transitions(this, users, dispatcher, this.scheduler,
+        settings.offlineGrace(), lastSeen, status);
+    if (settings.heartbeatInterval() != null) {
+      heartbeat = new Heartbeat(this, users.values(), dispatcher, this.scheduler, ticker,
+          settings.heartbeatInterval(), settings.heartbeatTimeout());
+      heartbeat.start();
+    } else {
+      heartbeat = null;
     }
   }
 
@@ -121,9 +131,16 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
 
   @Override
   public PresenceSession connect(String userId, String sessionId, Outbound outbound) {
+    return connect(userId, sessionId, outbound, ConnectOptions.defaults());
+  }
+
+  @Override
+  public PresenceSession connect(String userId, String sessionId, Outbound outbound,
+      ConnectOptions options) {
     requireId("userId", userId);
     requireId("sessionId", sessionId);
     Objects.requireNonNull(outbound, "outbound");
+    Objects.requireNonNull(options, "options");
     if (closed.get()) {
       throw new IllegalStateException("registry is closed");
     }
@@ -140,12 +157,14 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
         if (e.removed) {
           continue; // retired meanwhile; use a fresh entry
         }
-        s = new LocalSession(this, e, sessionId, outbound, ticker.read());
+        long nowNanos = ticker.read();
+        s = new LocalSession(this, e, sessionId, outbound, nowNanos, now(), options.metadata());
         LocalSession same = e.findLocked(sessionId);
         if (same != null) { // a replacement is not a new session: no cap, no transition
           replaced = same;
           replaced.closed = true;
           e.replaceLocked(same, s);
+          schedule = status.sessionAddedLocked(e, nowNanos);
         } else {
           int count = Math.max(e.state, 0);
           if (count >= maxSessionsPerUser) {
@@ -154,11 +173,13 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
             refusedBy = SessionLimitException.MAX_SESSIONS;
           }
           if (refusedBy != null) {
-            retireIfIdleLocked(e); // a fresh entry made for this connect leaves again
+            transitions.retireIfIdleLocked(e); // a fresh entry made for this connect leaves again
           } else {
             e.addLocked(s);
-            schedule = goOnlineLocked(e);
-            e.state = count + 1; // the single write that makes the user (more) online
+            schedule = transitions.goOnlineLocked(e, e.state, options, nowNanos);
+            // The linearization point: isOnline is visible && state != 0, visible is set before
+            // this write when going online and cleared after state = 0 when going offline.
+            e.state = count + 1;
           }
         }
       }
@@ -199,34 +220,6 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     }
   }
 
-  /** Returns the grace timer, or null if the scheduler refused it: then offline goes at once. */
-  private Scheduler.Cancellable scheduleGrace(UserEntry e, long generation, Instant at) {
-    try {
-      return scheduler.schedule(() -> graceElapsed(e, generation, at), offlineGrace);
-    } catch (RuntimeException ex) {
-      LOG.warn("Scheduler refused the offline-grace timer of user '{}'; going offline now", e.userId, ex);
-      return null;
-    }
-  }
-
-  /** Before the first session is added. Returns true if the caller must schedule the entry. */
-  private boolean goOnlineLocked(UserEntry e) {
-    if (e.graceTimer != null) { // reconnect within the grace: no events at all
-      e.graceTimer.cancel();
-      e.graceTimer = null;
-      e.graceSince = null;
-      e.graceGeneration++;
-      return false;
-    }
-    if (e.state != 0) {
-      return false; // a further tab
-    }
-    onlineUsers.incrementAndGet();
-    onlineTransitions.increment();
-    return dispatcher.hasListeners()
-        && dispatcher.enqueueLocked(e, new PresenceEvent(e.userId, true, now()));
-  }
-
   /**
    * Ends a session. Returns false if it was already ended. Tells the outbound to close when the
    * registry (not the host) ends it. With {@code deferred}, an entry whose events need
@@ -234,7 +227,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
    */
   boolean end(LocalSession s, DisconnectReason reason, boolean closeOutbound, List<UserEntry> deferred) {
     UserEntry e = s.entry;
-    boolean schedule = false;
+    int flags = 0;
     Instant offlineAt = null;
     synchronized (e) {
       if (s.closed) {
@@ -247,29 +240,18 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       if (count > 0) {
         e.state = count;
       } else {
-        Instant at = now();
-        Scheduler.Cancellable timer = null;
-        if (!offlineGrace.isZero() && !closed.get()) {
-          timer = scheduleGrace(e, ++e.graceGeneration, at);
-        }
-        if (timer == null) {
-          offlineAt = at;
-          schedule = goOfflineLocked(e, at);
-        } else {
-          e.graceTimer = timer;
-          e.graceSince = at;
-          e.state = UserEntry.GRACE;
-        }
+        offlineAt = now();
+        flags = transitions.lastSessionGoneLocked(e, offlineAt, closed.get());
       }
     }
     ended[reason.ordinal()].increment();
     if (closeOutbound) {
       closeOutbound(s, reason);
     }
-    if (offlineAt != null) {
-      recordLastSeen(e.userId, offlineAt);
+    if ((flags & Transitions.RECORD_LAST_SEEN) != 0) {
+      transitions.recordLastSeen(e.userId, offlineAt);
     }
-    if (schedule) {
+    if ((flags & Transitions.SCHEDULE) != 0) {
       if (deferred != null) {
         deferred.add(e);
       } else {
@@ -283,104 +265,9 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     return end(s, reason, closeOutbound, null);
   }
 
-  private void graceElapsed(UserEntry e, long generation, Instant at) {
-    boolean schedule;
-    synchronized (e) {
-      if (e.graceGeneration != generation || e.graceTimer == null) {
-        return; // cancelled by a reconnect that won the race
-      }
-      e.graceTimer = null;
-      schedule = goOfflineLocked(e, at);
-    }
-    recordLastSeen(e.userId, at);
-    if (schedule) {
-      dispatcher.schedule(e);
-    }
-  }
-
-  /** Returns true if the caller must schedule the entry; retires it if nothing is left. */
-  private boolean goOfflineLocked(UserEntry e, Instant at) {
-    if (e.graceTimer != null) {
-      e.graceTimer.cancel();
-      e.graceTimer = null;
-      e.graceGeneration++;
-    }
-    e.graceSince = null;
-    e.state = 0;
-    onlineUsers.decrementAndGet();
-    offlineTransitions.increment();
-    boolean schedule = dispatcher.enqueueLocked(e, new PresenceEvent(e.userId, false, at));
-    if (!schedule) {
-      retireIfIdleLocked(e);
-    }
-    return schedule;
-  }
-
-  /** Under the entry's monitor: removes it from the map if nothing needs it any more. */
-  private void retireIfIdleLocked(UserEntry e) {
-    if (!e.removed && e.isIdleLocked()) {
-      e.removed = true;
-      users.remove(e.userId, e);
-    }
-  }
-
-  private void recordLastSeen(String userId, Instant at) {
-    if (lastSeen != null) {
-      try {
-        lastSeen.recordAll(Map.of(userId, at));
-      } catch (RuntimeException ex) {
-        LOG.warn("Could not queue the last-seen time of user '{}'", userId, ex);
-      }
-    }
-  }
-
   @Override
   public Subscription addListener(PresenceListener listener) {
     return dispatcher.addListener(listener);
-  }
-
-  // ---------------------------------------------------------------- heartbeat
-
-  private void sweepAndReschedule() {
-    if (closed.get()) {
-      return;
-    }
-    try {
-      sweep();
-    } finally {
-      if (!closed.get()) {
-        nextSweep = scheduler.schedule(this::sweepAndReschedule, heartbeatInterval);
-      }
-    }
-  }
-
-  /**
-   * One heartbeat pass: evict the silent, ping the rest; then hand the events to the dispatcher,
-   * so that no listener (not even with a direct executor) runs before every eviction is done.
-   */
-  void sweep() {
-    long now = ticker.read();
-    List<UserEntry> deferred = new ArrayList<>();
-    for (UserEntry e : users.values()) {
-      for (LocalSession s : e.snapshot()) {
-        if (s.closed) {
-          continue;
-        }
-        if (now - s.lastTouch >= timeoutNanos) {
-          end(s, DisconnectReason.HEARTBEAT_TIMEOUT, true, deferred);
-        } else {
-          try {
-            s.outbound.ping();
-          } catch (RuntimeException ex) {
-            LOG.debug("Ping to session '{}' of user '{}' failed", s.sessionId, e.userId, ex);
-            end(s, DisconnectReason.PING_FAILED, true, deferred);
-          }
-        }
-      }
-    }
-    for (UserEntry e : deferred) {
-      dispatcher.schedule(e);
-    }
   }
 
   // ---------------------------------------------------------------- queries
@@ -391,7 +278,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       return false;
     }
     UserEntry e = users.get(userId);
-    return e != null && e.state != 0;
+    return e != null && e.visible && e.state != 0; // see connect for the order of the writes
   }
 
   @Override
@@ -414,7 +301,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
 
   @Override
   public int onlineUserCount() {
-    return onlineUsers.get();
+    return transitions.onlineUsers.get();
   }
 
   @Override
@@ -426,7 +313,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   public Set<String> onlineUsers() {
     Set<String> out = new HashSet<>();
     for (UserEntry e : users.values()) {
-      if (e.state != 0) {
+      if (e.visible && e.state != 0) {
         out.add(e.userId);
       }
     }
@@ -453,13 +340,66 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   }
 
   @Override
+  public boolean setStatus(String userId, ClientMessage.SetStatus change) {
+    return status.setStatus(userId, change);
+  }
+
+  @Override
+  public Optional<UserPresence> presenceOf(String userId) {
+    return status.presenceOf(userId);
+  }
+
+  @Override
+  public VisiblePresence visiblePresence(String viewerId, String subjectId) {
+    return status.visiblePresence(viewerId, subjectId);
+  }
+
+  @Override
+  public Visibility visibility(String viewerId, String subjectId) {
+    return status.visibility(viewerId, subjectId);
+  }
+
+  @Override
+  public Optional<Instant> lastActive(String userId) {
+    return status.lastActive(userId);
+  }
+
+  @Override
+  public void forget(Collection<String> userIds) {
+    Objects.requireNonNull(userIds, "userIds");
+    List<String> ids = new ArrayList<>(userIds.size());
+    for (String id : userIds) {
+      if (id != null) {
+        ids.add(id);
+        status.forget(id);
+      }
+    }
+    if (lastSeen != null && !ids.isEmpty()) {
+      lastSeen.forget(ids);
+    }
+  }
+
+  /** The user's entry, or null: for {@link UserStatus}. */
+  UserEntry entry(String userId) {
+    return users.get(userId);
+  }
+
+  UserStatus status() {
+    return status;
+  }
+
+  Transitions transitions() {
+    return transitions;
+  }
+
+  @Override
   public PresenceStats stats() {
     EnumMap<DisconnectReason, Long> byReason = new EnumMap<>(DisconnectReason.class);
     for (DisconnectReason r : REASONS) {
       byReason.put(r, ended[r.ordinal()].sum());
     }
-    return new PresenceStats(onlineUsers.get(), sessions.get(), onlineTransitions.sum(),
-        offlineTransitions.sum(), byReason, refused.sum(), dispatcher.pending(),
+    return new PresenceStats(transitions.onlineUsers.get(), sessions.get(),
+        transitions.onlineTransitions.sum(), transitions.offlineTransitions.sum(), byReason, refused.sum(), dispatcher.pending(),
         dispatcher.coalesced());
   }
 
@@ -475,9 +415,8 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    Scheduler.Cancellable sweep = nextSweep;
-    if (sweep != null) {
-      sweep.cancel();
+    if (heartbeat != null) {
+      heartbeat.stop();
     }
     List<UserEntry> deferred = new ArrayList<>();
     for (UserEntry e : users.values()) {
@@ -486,17 +425,17 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       }
       // Users in their grace go offline now rather than never.
       Instant since = null;
-      boolean schedule = false;
+      int flags = 0;
       synchronized (e) {
         if (!e.removed && e.graceTimer != null) {
           since = e.graceSince;
-          schedule = goOfflineLocked(e, since);
+          flags = transitions.goOfflineLocked(e, since);
         }
       }
-      if (since != null) {
-        recordLastSeen(e.userId, since);
+      if ((flags & Transitions.RECORD_LAST_SEEN) != 0) {
+        transitions.recordLastSeen(e.userId, since);
       }
-      if (schedule) {
+      if ((flags & Transitions.SCHEDULE) != 0) {
         deferred.add(e);
       }
     }
@@ -532,7 +471,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
    * {@code Clock.millis()} is a cheap clock read where {@code Clock.instant()} of the system
    * clock is a native call costing a fifth of a transition.
    */
-  private Instant now() {
+  Instant now() {
     return Instant.ofEpochMilli(clock.millis());
   }
 
@@ -547,6 +486,6 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
 
   @Override
   public String toString() {
-    return "PresenceRegistry(online=" + onlineUsers.get() + ", sessions=" + sessions.get() + ")";
+    return "PresenceRegistry(online=" + transitions.onlineUsers.get() + ", sessions=" + sessions.get() + ")";
   }
 }

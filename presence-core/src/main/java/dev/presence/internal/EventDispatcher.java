@@ -2,7 +2,9 @@ package dev.presence.internal;
 
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceListener;
+import dev.presence.PresenceUpdate;
 import dev.presence.Subscription;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers a registry's transitions to its listeners, off the threads that cause them.
+ * Delivers a registry's transitions and updates to its listeners, off the threads that cause
+ * them.
  *
  * <p><b>Model.</b> A transition is appended to its user's pending events under the user's
  * monitor ({@link #enqueueLocked}); a user with pending events sits once in a ready queue. One
@@ -30,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Backlog bound.</b> While fewer than {@code maxPending} events wait, every one is
  * delivered. At or above it, an online event whose user's newest undelivered event is an offline
  * cancels that offline instead of queueing (both are counted as coalesced): alternation is kept,
- * and the backlog stays below {@code maxPending} plus one event per user. The first coalescing
+ * and the backlog stays below {@code maxPending} plus one event per user. Likewise an update
+ * ({@link PresenceUpdate}) whose user's newest undelivered event is also an update replaces it
+ * (both describe the user's whole state: the newer one wins, and the {@code changes} of both are
+ * kept); it is counted as coalesced. The first coalescing
  * of an episode is logged at WARN, the end of the episode (nothing pending) at INFO.
  *
  * <p>Thread-safe.
@@ -76,9 +82,37 @@ final class EventDispatcher implements Runnable {
   Subscription addListener(PresenceListener listener) {
     Objects.requireNonNull(listener, "listener");
     // Wrapped so that adding one listener twice gives two independent subscriptions.
-    PresenceListener entry = listener::onTransition;
+    PresenceListener entry = new Registered(listener);
     listeners.add(entry);
     return () -> listeners.remove(entry);
+  }
+
+  /** A listener as added: identity per subscription, both callbacks forwarded. */
+  private record Registered(PresenceListener delegate) implements PresenceListener {
+    @Override
+    public void onTransition(PresenceEvent event) {
+      delegate.onTransition(event);
+    }
+
+    @Override
+    public void onUpdate(PresenceUpdate update) {
+      delegate.onUpdate(update);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(this);
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
   }
 
   boolean hasListeners() {
@@ -94,8 +128,8 @@ final class EventDispatcher implements Runnable {
       return false; // nobody to tell; a listener added later hears later transitions
     }
     if (event.online() && pending.get() >= maxPending) {
-      PresenceEvent last = e.lastPendingLocked();
-      if (last != null && !last.online()) {
+      Object last = e.lastPendingLocked();
+      if (last instanceof PresenceEvent offline && !offline.online()) {
         e.dropLastPendingLocked();
         pending.decrementAndGet();
         coalesced.add(2);
@@ -107,6 +141,32 @@ final class EventDispatcher implements Runnable {
         return false;
       }
     }
+    return addLocked(e, event);
+  }
+
+  /**
+   * Queues an update of the entry's user; at or above the backlog bound it replaces an
+   * undelivered update of the same user instead.
+   * Call under the entry's monitor; if it returns true, call {@link #schedule} with the entry
+   * after releasing the monitor.
+   */
+  boolean enqueueLocked(UserEntry e, PresenceUpdate update) {
+    if (listeners.isEmpty()) {
+      return false;
+    }
+    if (pending.get() >= maxPending && e.lastPendingLocked() instanceof PresenceUpdate older) {
+      EnumSet<PresenceUpdate.Change> changes = EnumSet.copyOf(update.changes());
+      changes.addAll(older.changes());
+      e.dropLastPendingLocked();
+      e.addPendingLocked(new PresenceUpdate(update.userId(), update.status(), update.statusText(),
+          update.lastActive(), update.at(), changes));
+      coalesced.increment();
+      return false; // the entry is queued already: the older update was pending
+    }
+    return addLocked(e, update);
+  }
+
+  private boolean addLocked(UserEntry e, Object event) {
     e.addPendingLocked(event);
     pending.incrementAndGet();
     if (e.queued) {
@@ -156,7 +216,7 @@ final class EventDispatcher implements Runnable {
   }
 
   private void deliverNext(UserEntry e) {
-    PresenceEvent event;
+    Object event;
     synchronized (e) {
       event = e.pollPendingLocked();
       if (event == null) { // coalesced away meanwhile
@@ -168,7 +228,11 @@ final class EventDispatcher implements Runnable {
     pending.decrementAndGet();
     for (PresenceListener l : listeners) {
       try {
-        l.onTransition(event);
+        if (event instanceof PresenceEvent transition) {
+          l.onTransition(transition);
+        } else {
+          l.onUpdate((PresenceUpdate) event);
+        }
       } catch (RuntimeException | Error ex) {
         LOG.warn("Presence listener {} failed on {}", l, event, ex);
       }

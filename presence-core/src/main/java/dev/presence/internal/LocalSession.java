@@ -3,6 +3,10 @@ package dev.presence.internal;
 import dev.presence.DisconnectReason;
 import dev.presence.Outbound;
 import dev.presence.PresenceSession;
+import dev.presence.SessionInfo;
+import dev.presence.SessionMetadata;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,16 +18,21 @@ final class LocalSession implements PresenceSession {
   final UserEntry entry;
   final String sessionId;
   final Outbound outbound;
+  final Instant connectedAt;
   volatile long lastTouch;
   volatile boolean closed;
+  /** Immutable, validated; replaced under the entry's monitor. */
+  volatile Map<String, String> metadata;
 
   LocalSession(DefaultPresenceRegistry registry, UserEntry entry, String sessionId,
-      Outbound outbound, long now) {
+      Outbound outbound, long now, Instant connectedAt, Map<String, String> metadata) {
     this.registry = registry;
     this.entry = entry;
     this.sessionId = sessionId;
     this.outbound = outbound;
     this.lastTouch = now;
+    this.connectedAt = connectedAt;
+    this.metadata = metadata;
   }
 
   @Override
@@ -41,6 +50,30 @@ final class LocalSession implements PresenceSession {
     if (!closed) {
       lastTouch = registry.ticker();
     }
+  }
+
+  @Override
+  public void activity() {
+    if (!closed) {
+      long now = registry.ticker();
+      lastTouch = now;
+      registry.status().activity(entry, now);
+    }
+  }
+
+  @Override
+  public void metadata(Map<String, String> metadata) {
+    Map<String, String> valid = SessionMetadata.validate(metadata);
+    registry.status().metadata(this, valid);
+  }
+
+  @Override
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  SessionInfo info() {
+    return new SessionInfo(sessionId, metadata, connectedAt);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.presence.internal;
 
 import dev.presence.LastSeenStore;
+import dev.presence.PresencePolicy;
 import dev.presence.Scheduler;
 import dev.presence.Ticker;
 import java.time.Clock;
@@ -22,8 +23,10 @@ import java.util.concurrent.Executor;
  * @param maxSessions cap in total; {@link Integer#MAX_VALUE} for none
  * @param eventExecutor where listeners run; null for an owned daemon thread
  * @param maxPendingEvents backlog above which events coalesce
+ * @param idleAfter inactivity after which a user is away; null when off
+ * @param policy who may see what of whom
  */
 public record RegistrySettings(Duration heartbeatInterval, Duration heartbeatTimeout,
     Duration offlineGrace, Ticker ticker, Clock clock, Scheduler scheduler,
     LastSeenStore lastSeenStore, int maxSessionsPerUser, int maxSessions, Executor eventExecutor,
-    int maxPendingEvents) {}
+    int maxPendingEvents, Duration idleAfter, PresencePolicy policy) {}

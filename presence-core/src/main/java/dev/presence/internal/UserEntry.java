@@ -1,6 +1,7 @@
 package dev.presence.internal;
 
-import dev.presence.PresenceEvent;
+import dev.presence.Availability;
+import dev.presence.StatusText;
 import dev.presence.Scheduler;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -42,9 +43,34 @@ final class UserEntry {
   boolean removed;
   /** In the event dispatcher's ready queue or being delivered from: nobody else schedules it. */
   boolean queued;
-  /** Oldest undelivered event, then the rest in order; {@code more} is null while unused. */
-  private PresenceEvent head;
-  private ArrayDeque<PresenceEvent> more;
+  /**
+   * Oldest undelivered event ({@code PresenceEvent} or {@code PresenceUpdate}), then the rest in
+   * order; {@code more} is null while unused.
+   */
+  private Object head;
+  private ArrayDeque<Object> more;
+
+  // ------------------------------------------------------------------ rich presence (see UserStatus)
+
+  /**
+   * Publicly online: has a session (or is in the grace) and is not invisible. What
+   * {@code isOnline} reads. Written under the monitor.
+   */
+  volatile boolean visible;
+  /** What the user chose; reset when the user goes offline. */
+  Availability availability = Availability.AVAILABLE;
+  /** The custom text, possibly expired (readers check the clock); null for none. */
+  StatusText statusText;
+  Scheduler.Cancellable textTimer;
+  /** No activity on any session for idleAfter. Read without the monitor by activity(). */
+  volatile boolean idle;
+  Scheduler.Cancellable idleTimer;
+  long idleGeneration;
+  /** Ticker time of the latest activity; written without the monitor (latest write wins). */
+  volatile long lastActivityNanos;
+  /** Wall time (epoch millis) of the latest activity, or {@link #UNKNOWN}. */
+  volatile long lastActiveMillis = UNKNOWN;
+  static final long UNKNOWN = Long.MIN_VALUE;
 
   UserEntry(String userId) {
     this.userId = userId;
@@ -145,7 +171,7 @@ final class UserEntry {
 
   // ------------------------------------------------------------------ events (under the monitor)
 
-  void addPendingLocked(PresenceEvent event) {
+  void addPendingLocked(Object event) {
     if (head == null) {
       head = event;
     } else {
@@ -157,8 +183,8 @@ final class UserEntry {
   }
 
   /** Returns the oldest undelivered event and removes it, or null. */
-  PresenceEvent pollPendingLocked() {
-    PresenceEvent event = head;
+  Object pollPendingLocked() {
+    Object event = head;
     if (event != null) {
       head = more == null ? null : more.poll();
       if (more != null && more.isEmpty()) {
@@ -169,7 +195,7 @@ final class UserEntry {
   }
 
   /** Returns the newest undelivered event, or null. */
-  PresenceEvent lastPendingLocked() {
+  Object lastPendingLocked() {
     return more != null ? more.peekLast() : head;
   }
 

@@ -1,11 +1,17 @@
 package dev.presence.internal;
 
+import dev.presence.ClientMessage;
+import dev.presence.ConnectOptions;
 import dev.presence.LastSeenStore;
 import dev.presence.Outbound;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.Subscription;
+import dev.presence.UserPresence;
+import dev.presence.Visibility;
+import dev.presence.VisiblePresence;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
@@ -71,5 +77,40 @@ final class ForwardingRegistry implements PresenceRegistry {
   @Override
   public void close() {
     d.close();
+  }
+
+  @Override
+  public PresenceSession connect(String userId, String sessionId, Outbound outbound, ConnectOptions options) {
+    return d.connect(userId, sessionId, outbound, options);
+  }
+
+  @Override
+  public boolean setStatus(String userId, ClientMessage.SetStatus change) {
+    return d.setStatus(userId, change);
+  }
+
+  @Override
+  public Optional<UserPresence> presenceOf(String userId) {
+    return d.presenceOf(userId);
+  }
+
+  @Override
+  public VisiblePresence visiblePresence(String viewerId, String subjectId) {
+    return d.visiblePresence(viewerId, subjectId);
+  }
+
+  @Override
+  public Visibility visibility(String viewerId, String subjectId) {
+    return d.visibility(viewerId, subjectId);
+  }
+
+  @Override
+  public Optional<Instant> lastActive(String userId) {
+    return d.lastActive(userId);
+  }
+
+  @Override
+  public void forget(Collection<String> userIds) {
+    d.forget(userIds);
   }
 }

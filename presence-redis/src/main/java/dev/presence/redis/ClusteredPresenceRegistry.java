@@ -1,5 +1,7 @@
 package dev.presence.redis;
 
+import dev.presence.ClientMessage;
+import dev.presence.ConnectOptions;
 import dev.presence.LastSeenStore;
 import dev.presence.Outbound;
 import dev.presence.PresenceListener;
@@ -9,10 +11,14 @@ import dev.presence.PresenceStats;
 import dev.presence.Scheduler;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
+import dev.presence.UserPresence;
+import dev.presence.Visibility;
+import dev.presence.VisiblePresence;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Objects;
@@ -194,6 +200,54 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   @Override
   public PresenceSession connect(String userId, String sessionId, Outbound outbound) {
     return local.connect(userId, sessionId, outbound);
+  }
+
+  /**
+   * Registers a live session with options on the local registry.
+   *
+   * @param userId the authenticated user
+   * @param sessionId the connection id
+   * @param outbound how to reach this connection
+   * @param options metadata and the user's stored availability and status text
+   * @return the session handle
+   */
+  @Override
+  public PresenceSession connect(String userId, String sessionId, Outbound outbound,
+      ConnectOptions options) {
+    return local.connect(userId, sessionId, outbound, options);
+  }
+
+  // Rich presence (issue 12): node-local for now. Availability and invisibility already reach
+  // other nodes as the local registry's public transitions; status, text and metadata do not yet.
+
+  @Override
+  public boolean setStatus(String userId, ClientMessage.SetStatus change) {
+    return local.setStatus(userId, change);
+  }
+
+  @Override
+  public Optional<UserPresence> presenceOf(String userId) {
+    return local.presenceOf(userId);
+  }
+
+  @Override
+  public VisiblePresence visiblePresence(String viewerId, String subjectId) {
+    return local.visiblePresence(viewerId, subjectId);
+  }
+
+  @Override
+  public Visibility visibility(String viewerId, String subjectId) {
+    return local.visibility(viewerId, subjectId);
+  }
+
+  @Override
+  public Optional<Instant> lastActive(String userId) {
+    return local.lastActive(userId);
+  }
+
+  @Override
+  public void forget(Collection<String> userIds) {
+    local.forget(userIds);
   }
 
   /**

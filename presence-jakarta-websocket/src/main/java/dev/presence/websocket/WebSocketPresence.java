@@ -1,6 +1,7 @@
 package dev.presence.websocket;
 
-import dev.presence.PresenceMessages;
+import dev.presence.ConnectOptions;
+import dev.presence.PresenceProtocol;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.SessionLimitException;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@link PresenceEndpoint}, which does so).
  *
  * <p>On open, the session's user is resolved ({@link UserResolver}); a session without a user is
- * closed with 1008 (policy violation) and never registered. Otherwise it is registered with an
- * {@link dev.presence.Outbound} that sends asynchronously, serialized per session. Heartbeat
+ * closed with 1008 (policy violation) and never registered. Otherwise it is registered, with the
+ * {@link ConnectOptions} of its {@link ConnectOptionsResolver} (metadata, stored availability:
+ * an invisible user never flashes online), and an {@link dev.presence.Outbound} that sends
+ * asynchronously, serialized per session. Heartbeat
  * pings go out as configured by {@link Builder#pingStyle}; every pong frame and every message
  * counts as a sign of life. Sessions the registry evicts are closed with a close code and a short
  * reason: 1001 "heartbeat timeout", 1011 "ping failed", 1008 "slow consumer", 1001 "server
@@ -35,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * is refused with 1013 "try again later" and never registered. Sessions end in the registry with
  * the reason that ended them ({@link dev.presence.DisconnectReason}: {@code CLOSED} from
  * {@link #onClose}, {@code ERROR} from {@link #onError}, {@code SLOW_CONSUMER}, ...).
+ *
+ * <p><b>Protocol.</b> {@link #onText} applies the client's presence messages ({@code pong},
+ * {@code activity}, {@code set_status}, {@code set_metadata}; docs/protocol.md) through core's
+ * {@link PresenceProtocol}, as the session's own user; a bad one changes nothing and is answered
+ * with an {@code error} message (bounded: it never echoes more than a short quote of the input).
+ * Every other text is the host's.
  *
  * <p><b>Isolation.</b> No thread of this integration, of the registry or of the container waits
  * on one peer: texts use the container's asynchronous API, ping frames and closes use Jetty's
@@ -61,6 +70,8 @@ public final class WebSocketPresence implements AutoCloseable {
 
   private final PresenceRegistry registry;
   private final UserResolver resolver;
+  private final ConnectOptionsResolver optionsResolver;
+  private final IncomingText incoming;
   private final PingStyle pingStyle;
   private final int maxPendingSends;
   private final long maxPendingBytes;
@@ -74,6 +85,8 @@ public final class WebSocketPresence implements AutoCloseable {
   private WebSocketPresence(Builder b) {
     this.registry = b.registry;
     this.resolver = b.resolver;
+    this.optionsResolver = b.optionsResolver;
+    this.incoming = new IncomingText(b.registry, b.protocol);
     this.pingStyle = b.pingStyle;
     this.maxPendingSends = b.maxPendingSends;
     this.maxPendingBytes = b.maxPendingBytes;
@@ -83,7 +96,8 @@ public final class WebSocketPresence implements AutoCloseable {
 
   /**
    * Returns a builder with the defaults: the {@link UserResolver#defaultResolver() default
-   * resolver}, {@link PingStyle#BOTH}, 256 pending sends and 1 MiB pending per session, a 10 s
+   * resolver}, {@link ConnectOptionsResolver#handshake()}, {@link PresenceProtocol#standard()},
+   * {@link PingStyle#BOTH}, 256 pending sends and 1 MiB pending per session, a 10 s
    * write timeout, 4 I/O threads kept warm.
    *
    * @param registry the registry sessions are registered in
@@ -95,8 +109,9 @@ public final class WebSocketPresence implements AutoCloseable {
   }
 
   /**
-   * Registers a session being opened; call it first thing in {@code @OnOpen}. Resolves the user;
-   * if none, closes the session with 1008 "unauthenticated" and returns null. If the registry's
+   * Registers a session being opened; call it first thing in {@code @OnOpen}. Resolves the user
+   * and the {@link ConnectOptions}; if there is no user, or the options resolver throws, closes
+   * the session with 1008 "unauthenticated" and returns null. If the registry's
    * {@code maxSessionsPerUser} or {@code maxSessions} is reached, registers nothing, closes the
    * session with 1013 "try again later", counts it ({@link #capacityRefusedCount()}) and returns
    * null. If the registry is closed, closes it with 1001 "server shutting down" and returns null. Also installs a pong
@@ -118,6 +133,18 @@ public final class WebSocketPresence implements AutoCloseable {
       LOG.warn("User resolution failed for WebSocket session {}; refusing it", session.getId(), e);
       userId = null;
     }
+    ConnectOptions options = null;
+    if (userId != null && !userId.isBlank()) {
+      try {
+        options = optionsResolver.resolve(session, config, userId);
+        if (options == null) {
+          options = ConnectOptions.defaults();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("Connect options failed for WebSocket session {}; refusing it", session.getId(), e);
+        userId = null;
+      }
+    }
     if (userId == null || userId.isBlank()) {
       refused.increment();
       LOG.debug("Refusing WebSocket session {}: no user", session.getId());
@@ -136,7 +163,7 @@ public final class WebSocketPresence implements AutoCloseable {
     }
     PresenceSession presence;
     try {
-      presence = registry.connect(userId, session.getId(), outbound);
+      presence = registry.connect(userId, session.getId(), outbound, options);
     } catch (SessionLimitException e) {
       sessions.remove(session, outbound);
       capacityRefused.increment();
@@ -163,16 +190,24 @@ public final class WebSocketPresence implements AutoCloseable {
   }
 
   /**
-   * Records an incoming text message as a sign of life and tells whether it is a heartbeat
-   * answer; call it first thing in {@code @OnMessage}.
+   * Records an incoming text message as a sign of life and applies it if it is a presence
+   * message; call it first thing in {@code @OnMessage}. {@code activity} and {@code set_status}
+   * count as the user's activity, {@code set_status} changes the user's availability or status
+   * text (and sends {@code self_status} to all their sessions), {@code set_metadata} replaces
+   * this session's metadata. A malformed or invalid presence message changes nothing and is
+   * answered with {@code {"type":"error","error":"bad_request","message":...}} through the
+   * session's queue.
    *
    * @param session the session the message came from
    * @param text the message
-   * @return true if the message is {@code {"type":"pong"}}, which the host should then ignore
+   * @return true if it was a presence message (handled here, the host should ignore it); false
+   *     for any other text, which is the host's
+   * @throws NullPointerException if {@code text} is null
    */
   public boolean onText(Session session, String text) {
-    touch(session);
-    return PresenceMessages.isPong(text);
+    Objects.requireNonNull(text, "text");
+    SessionOutbound o = sessions.get(session);
+    return incoming.handle(o, o == null ? null : o.presence(), text);
   }
 
   /**
@@ -358,6 +393,8 @@ public final class WebSocketPresence implements AutoCloseable {
   public static final class Builder {
     private final PresenceRegistry registry;
     private UserResolver resolver = UserResolver.defaultResolver();
+    private ConnectOptionsResolver optionsResolver = ConnectOptionsResolver.handshake();
+    private PresenceProtocol protocol = PresenceProtocol.standard();
     private PingStyle pingStyle = PingStyle.BOTH;
     private int maxPendingSends = 256;
     private long maxPendingBytes = 1024 * 1024;
@@ -379,6 +416,33 @@ public final class WebSocketPresence implements AutoCloseable {
      */
     public Builder userResolver(UserResolver resolver) {
       this.resolver = Objects.requireNonNull(resolver, "userResolver");
+      return this;
+    }
+
+    /**
+     * Sets how the {@link ConnectOptions} of a new session (its metadata, the user's stored
+     * availability and status text) are found. Default {@link ConnectOptionsResolver#handshake()}:
+     * what a {@link PresenceConfigurator}'s {@link HandshakeOptions} found, else the defaults.
+     *
+     * @param resolver the resolver
+     * @return this builder
+     * @throws NullPointerException if {@code resolver} is null
+     */
+    public Builder connectOptions(ConnectOptionsResolver resolver) {
+      this.optionsResolver = Objects.requireNonNull(resolver, "connectOptions");
+      return this;
+    }
+
+    /**
+     * Sets the protocol incoming presence messages are parsed with, e.g. for another message
+     * size bound. Default {@link PresenceProtocol#standard()}.
+     *
+     * @param protocol the protocol
+     * @return this builder
+     * @throws NullPointerException if {@code protocol} is null
+     */
+    public Builder protocol(PresenceProtocol protocol) {
+      this.protocol = Objects.requireNonNull(protocol, "protocol");
       return this;
     }
 

@@ -39,11 +39,15 @@ final class JdkClient implements WebSocket.Listener {
 
   static CompletableFuture<JdkClient> open(HttpClient http, URI uri, boolean answerJsonPings,
       String authorization) {
+    return open(http, uri, answerJsonPings,
+        authorization == null ? java.util.Map.of() : java.util.Map.of("Authorization", authorization));
+  }
+
+  static CompletableFuture<JdkClient> open(HttpClient http, URI uri, boolean answerJsonPings,
+      java.util.Map<String, String> headers) {
     JdkClient c = new JdkClient(answerJsonPings);
     WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-    if (authorization != null) {
-      builder.header("Authorization", authorization);
-    }
+    headers.forEach(builder::header);
     return builder.buildAsync(uri, c).thenApply(ws -> {
           c.ws = ws;
           return c;

@@ -1,5 +1,7 @@
 package dev.presence.websocket;
 
+import dev.presence.Availability;
+import dev.presence.ConnectOptions;
 import dev.presence.PresenceSession;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.OnClose;
@@ -11,6 +13,7 @@ import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,6 +27,8 @@ public final class TestEndpoints {
   /** The integration of the {@code /trusting/{client_id}} endpoint. */
   static volatile WebSocketPresence trusting;
   /** The last container session opened on {@code /annotated}, per user. */
+  /** A host's stored "appear offline" preference: these users connect invisible. */
+  static final Set<String> APPEAR_OFFLINE = ConcurrentHashMap.newKeySet();
   static final Map<String, Session> OPENED = new ConcurrentHashMap<>();
 
   private TestEndpoints() {}
@@ -53,7 +58,11 @@ public final class TestEndpoints {
           return null;
         }
         return tokens.get(0).substring("valid-".length());
-      });
+      }, HandshakeOptions.queryParameters("device")
+          .and(HandshakeOptions.header("X-App-Version", "app"))
+          .and((request, userId) -> APPEAR_OFFLINE.contains(userId)
+              ? ConnectOptions.defaults().withAvailability(Availability.INVISIBLE)
+              : ConnectOptions.defaults()));
     }
   }
 

@@ -39,12 +39,12 @@ final class JdkClient implements WebSocket.Listener {
 
   static CompletableFuture<JdkClient> open(HttpClient http, URI uri, boolean answerJsonPings,
       String authorization) {
-    return open(http, uri, answerJsonPings,
+    return openWithHeaders(http, uri, answerJsonPings,
         authorization == null ? java.util.Map.of() : java.util.Map.of("Authorization", authorization));
   }
 
-  static CompletableFuture<JdkClient> open(HttpClient http, URI uri, boolean answerJsonPings,
-      java.util.Map<String, String> headers) {
+  static CompletableFuture<JdkClient> openWithHeaders(HttpClient http, URI uri,
+      boolean answerJsonPings, java.util.Map<String, String> headers) {
     JdkClient c = new JdkClient(answerJsonPings);
     WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     headers.forEach(builder::header);

@@ -109,11 +109,11 @@ abstract class RichPresenceSuite extends ContainerHarness {
 
   @Test
   void handshakeMetadata_isVisibleInPresenceOf_andInvalidValuesAreLeftOut() throws Exception {
-    JdkClient phone = JdkClient.open(http, wsUri("device=mobile"),
+    JdkClient phone = JdkClient.openWithHeaders(http, wsUri("device=mobile"),
         true, Map.of("X-App-Version", "2.3.1")).get(10, TimeUnit.SECONDS);
     toClose.add(phone::abort);
     String tooLong = "y".repeat(SessionMetadata.MAX_VALUE_CODE_POINTS + 1);
-    JdkClient laptop = JdkClient.open(http, wsUri("device=" + tooLong),
+    JdkClient laptop = JdkClient.openWithHeaders(http, wsUri("device=" + tooLong),
         true, Map.of()).get(10, TimeUnit.SECONDS);
     toClose.add(laptop::abort);
     await().atMost(SLACK).until(() -> registry.sessionCount("alice") == 2);

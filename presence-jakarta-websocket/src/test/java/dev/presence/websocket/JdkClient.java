@@ -131,8 +131,13 @@ final class JdkClient implements WebSocket.Listener {
     return java.time.Duration.ofNanos(Math.max(largest, System.nanoTime() - last));
   }
 
+  /**
+   * Counts the user_status_changed messages about {@code userId} with this {@code is_online};
+   * other fields (status, status_text, last_active) may be present.
+   */
   long statusMessages(String userId, boolean online) {
-    String expected = PresenceMessages.userStatusChanged(userId, online);
-    return texts.stream().filter(expected::equals).count();
+    String prefix = PresenceMessages.userStatusChanged(userId, online);
+    String start = prefix.substring(0, prefix.length() - 1); // without the closing brace
+    return texts.stream().filter(t -> t.equals(prefix) || t.startsWith(start + ",")).count();
   }
 }

@@ -10,8 +10,10 @@ import java.util.Objects;
 
 /**
  * A programmatic {@link Endpoint} with presence built in: it registers each session, records
- * every text message and pong as a sign of life, hides {@code {"type":"pong"}} messages, and ends
- * the presence on close and error. Subclasses receive the other texts in {@link #onText}.
+ * every text message and pong as a sign of life, applies the client's presence messages ({@code
+ * pong}, {@code activity}, {@code set_status}, {@code set_metadata}; see {@link
+ * WebSocketPresence#onText}), and ends the presence on close and error. Subclasses receive the
+ * other texts in {@link #onText}.
  *
  * <p>The container creates one instance per session (with the default configurator), so an
  * instance is confined to its session; the {@link WebSocketPresence} it uses is thread-safe.
@@ -100,7 +102,8 @@ public abstract class PresenceEndpoint extends Endpoint {
       PresenceSession presenceSession) {}
 
   /**
-   * Called for every incoming text except heartbeat answers. Default: nothing.
+   * Called for every incoming text except the presence messages, which the integration applies
+   * (or answers with an {@code error}). Default: nothing.
    *
    * @param session the session
    * @param text the message

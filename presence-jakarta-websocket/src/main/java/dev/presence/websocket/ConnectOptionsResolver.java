@@ -3,6 +3,7 @@ package dev.presence.websocket;
 import dev.presence.ConnectOptions;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the {@link ConnectOptions} a new WebSocket session is registered with: its metadata and
@@ -25,7 +26,7 @@ public interface ConnectOptionsResolver {
    * @param userId the session's resolved user
    * @return the options; null means {@link ConnectOptions#defaults()}
    */
-  ConnectOptions resolve(Session session, EndpointConfig config, String userId);
+  @Nullable ConnectOptions resolve(Session session, EndpointConfig config, String userId);
 
   /**
    * The options that a {@link PresenceConfigurator} found during the handshake with its {@link

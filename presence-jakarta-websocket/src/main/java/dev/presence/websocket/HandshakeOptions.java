@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the {@link ConnectOptions} of a new session from its HTTP handshake, once its user is
@@ -34,7 +35,7 @@ public interface HandshakeOptions {
    * @param userId the resolved user (never null or blank)
    * @return the options; null means {@link ConnectOptions#defaults()}
    */
-  ConnectOptions optionsOf(HandshakeRequest request, String userId);
+  @Nullable ConnectOptions optionsOf(HandshakeRequest request, String userId);
 
   /**
    * Returns options with no metadata and the default availability: what a plain configurator
@@ -129,7 +130,7 @@ public interface HandshakeOptions {
     };
   }
 
-  private static ConnectOptions orDefaults(ConnectOptions options) {
+  private static ConnectOptions orDefaults(@Nullable ConnectOptions options) {
     return options == null ? ConnectOptions.defaults() : options;
   }
 }

@@ -6,6 +6,7 @@ import dev.presence.PresenceProtocol;
 import dev.presence.PresenceProtocolException;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,8 @@ final class IncomingText {
    *
    * @return true if it was a presence message (applied, or rejected and answered)
    */
-  boolean handle(SessionOutbound outbound, PresenceSession session, String text) {
-    if (session == null) {
+  boolean handle(@Nullable SessionOutbound outbound, @Nullable PresenceSession session, String text) {
+    if (session == null || outbound == null) {
       return isPresenceMessage(text);
     }
     ClientMessage m;

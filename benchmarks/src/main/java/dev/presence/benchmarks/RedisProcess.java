@@ -35,6 +35,10 @@ final class RedisProcess implements AutoCloseable {
 
   /** The redis-server binary, if this machine has one. */
   static Optional<String> binary() {
+    String configured = System.getProperty("presence.redis-server");
+    if (configured != null && !configured.isBlank()) {
+      return Optional.of(configured).filter(p -> new File(p).canExecute());
+    }
     List<String> candidates = new ArrayList<>(List.of("/usr/bin/redis-server",
         "/usr/local/bin/redis-server"));
     String path = System.getenv("PATH");

@@ -26,8 +26,8 @@ import org.openqa.selenium.logging.LogType;
  * on a developer machine and fails under CI. Not thread-safe: one per test.
  */
 final class Chromium implements AutoCloseable {
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
+  private static final Path CHROMIUM = executable("chromium", "presence.chromium");
+  private static final Path CHROMEDRIVER = executable("chromedriver", "presence.chromedriver");
 
   /** One Chromium with its own driver service and fresh profile. */
   private record Browser(ChromeDriverService service, WebDriver driver, Path profile) {}
@@ -115,5 +115,25 @@ final class Chromium implements AutoCloseable {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /**
+   * Finds an executable: the system property if set, else the first match on {@code PATH}, else
+   * the Debian location (which may not exist; {@link #require()} checks).
+   */
+  private static Path executable(String name, String property) {
+    String configured = System.getProperty(property);
+    if (configured != null && !configured.isBlank()) {
+      return Paths.get(configured);
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(java.io.File.pathSeparator)) {
+        if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, name))) {
+          return Paths.get(dir, name);
+        }
+      }
+    }
+    return Paths.get("/usr/bin", name);
   }
 }

@@ -3,7 +3,9 @@ package dev.presence.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.presence.PresenceMessages;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.StatusBroadcaster;
@@ -117,15 +119,13 @@ class ClusteredPresenceRegistryTest {
     await().atMost(SOON).until(() -> b.registry.isOnline("carol") && c.registry.isOnline("bob"));
 
     PresenceSession alice = a.registry.connect("alice", "s", new RecordingOutbound());
-    String online = PresenceMessages.userStatusChanged("alice", true);
-    await().atMost(SOON).until(() -> bobTab.sent.contains(online) && carolTab.sent.contains(online));
+    await().atMost(SOON).until(() -> heard(bobTab, "alice", true) && heard(carolTab, "alice", true));
 
     alice.close();
-    String offline = PresenceMessages.userStatusChanged("alice", false);
-    await().atMost(SOON).until(() -> bobTab.sent.contains(offline) && carolTab.sent.contains(offline));
+    await().atMost(SOON).until(() -> heard(bobTab, "alice", false) && heard(carolTab, "alice", false));
     // each session hears each transition once, from its own node only
-    assertThat(bobTab.sent.stream().filter(online::equals)).hasSize(1);
-    assertThat(carolTab.sent.stream().filter(offline::equals)).hasSize(1);
+    assertThat(bobTab.sent.stream().filter(t -> isStatus(t, "alice", true))).hasSize(1);
+    assertThat(carolTab.sent.stream().filter(t -> isStatus(t, "alice", false))).hasSize(1);
   }
 
   @Test
@@ -216,4 +216,22 @@ class ClusteredPresenceRegistryTest {
     return PresenceRegistry.builder().withoutHeartbeat().offlineGrace(grace).ticker(time)
         .scheduler(time).clock(time.clock());
   }
+
+  /** Whether a tab received a user_status_changed for the user with that online flag. */
+  private static boolean heard(RecordingOutbound tab, String userId, boolean online) {
+    return tab.sent.stream().anyMatch(t -> isStatus(t, userId, online));
+  }
+
+  /** Whether a text is a user_status_changed for the user with that online flag (any extra fields). */
+  private static boolean isStatus(String text, String userId, boolean online) {
+    try {
+      JsonNode m = JSON.readTree(text);
+      return "user_status_changed".equals(m.path("type").asText())
+          && userId.equals(m.path("user_id").asText()) && m.path("is_online").asBoolean() == online;
+    } catch (JsonProcessingException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 }

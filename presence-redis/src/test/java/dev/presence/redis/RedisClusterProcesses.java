@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  * unless the environment variable CI is set, in which case it fails.
  */
 final class RedisClusterProcesses implements AutoCloseable {
-  private static final String SERVER = "/usr/bin/redis-server";
-  private static final String CLI = "/usr/bin/redis-cli";
+  private static final String SERVER = executable("redis-server", "presence.redis-server");
+  private static final String CLI = executable("redis-cli", "presence.redis-cli");
   /** How long a master may be silent before its replica takes over. */
   static final Duration NODE_TIMEOUT = Duration.ofMillis(1000);
 
@@ -44,9 +44,10 @@ final class RedisClusterProcesses implements AutoCloseable {
   }
 
   static RedisClusterProcesses startOrSkip() {
-    for (String binary : List.of(SERVER, CLI)) {
-      if (!new File(binary).canExecute()) {
-        String message = binary + " not found; install the Debian packages redis-server and "
+    for (String binary : new String[] {SERVER, CLI}) {
+      if (binary == null) {
+        String message = "redis-server or redis-cli not found (system properties presence.redis-server"
+            + " and presence.redis-cli, PATH, /usr/bin); install the Debian packages redis-server and "
             + "redis-tools to run the Redis Cluster tests";
         if (System.getenv("CI") != null) {
           throw new IllegalStateException(message + " (CI is set, so this is a failure)");
@@ -217,5 +218,27 @@ final class RedisClusterProcesses implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Finds an executable: the system property {@code presence.redis-server / presence.redis-cli} if set, else the first match on
+   * {@code PATH}, else the Debian location. Returns null if none is executable.
+   */
+  private static String executable(String name, String property) {
+    String configured = System.getProperty(property);
+    if (configured != null && !configured.isBlank()) {
+      return new File(configured).canExecute() ? configured : null;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        File candidate = new File(dir, name);
+        if (!dir.isEmpty() && candidate.canExecute()) {
+          return candidate.getPath();
+        }
+      }
+    }
+    File debian = new File("/usr/bin", name);
+    return debian.canExecute() ? debian.getPath() : null;
   }
 }

@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
  * which case it fails: a skipped test proves nothing in CI.
  */
 final class RedisServer implements AutoCloseable {
-  private static final List<String> CANDIDATES =
-      List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server");
 
   private final String binary;
   final int port;
@@ -34,11 +32,10 @@ final class RedisServer implements AutoCloseable {
   }
 
   static RedisServer startOrSkip() {
-    String binary = CANDIDATES.stream().filter(p -> new File(p).canExecute()).findFirst()
-        .orElse(null);
+    String binary = executable("redis-server", "presence.redis-server");
     if (binary == null) {
-      String message = "redis-server not found (looked in " + CANDIDATES
-          + "); install the Debian package redis-server to run the Redis tests";
+      String message = "redis-server not found (system property presence.redis-server, PATH, /usr/bin);"
+          + " install the Debian package redis-server to run the Redis tests";
       if (System.getenv("CI") != null) {
         throw new IllegalStateException(message + " (CI is set, so this is a failure)");
       }
@@ -116,5 +113,27 @@ final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Finds an executable: the system property {@code presence.redis-server} if set, else the first match on
+   * {@code PATH}, else the Debian location. Returns null if none is executable.
+   */
+  private static String executable(String name, String property) {
+    String configured = System.getProperty(property);
+    if (configured != null && !configured.isBlank()) {
+      return new File(configured).canExecute() ? configured : null;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        File candidate = new File(dir, name);
+        if (!dir.isEmpty() && candidate.canExecute()) {
+          return candidate.getPath();
+        }
+      }
+    }
+    File debian = new File("/usr/bin", name);
+    return debian.canExecute() ? debian.getPath() : null;
   }
 }

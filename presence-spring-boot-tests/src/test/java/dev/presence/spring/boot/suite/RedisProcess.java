@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Assumptions;
  * handle. Missing binary: the test is skipped, or fails when the environment variable CI is set.
  */
 final class RedisProcess implements AutoCloseable {
-  private static final List<String> CANDIDATES =
-      List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server");
   private final String binary;
   final int port;
   private Process process;
@@ -32,9 +30,9 @@ final class RedisProcess implements AutoCloseable {
   }
 
   static RedisProcess startOrSkip() {
-    String binary = CANDIDATES.stream().filter(p -> new File(p).canExecute()).findFirst().orElse(null);
+    String binary = executable("redis-server", "presence.redis-server");
     if (binary == null) {
-      String message = "redis-server not found in " + CANDIDATES;
+      String message = "redis-server not found (system property presence.redis-server, PATH, /usr/bin)";
       if (System.getenv("CI") != null) {
         throw new IllegalStateException(message + " (CI is set, so this is a failure)");
       }
@@ -102,5 +100,27 @@ final class RedisProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Finds an executable: the system property {@code presence.redis-server} if set, else the first match on
+   * {@code PATH}, else the Debian location. Returns null if none is executable.
+   */
+  private static String executable(String name, String property) {
+    String configured = System.getProperty(property);
+    if (configured != null && !configured.isBlank()) {
+      return new File(configured).canExecute() ? configured : null;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        File candidate = new File(dir, name);
+        if (!dir.isEmpty() && candidate.canExecute()) {
+          return candidate.getPath();
+        }
+      }
+    }
+    File debian = new File("/usr/bin", name);
+    return debian.canExecute() ? debian.getPath() : null;
   }
 }

@@ -55,9 +55,7 @@ final class LocalSession implements PresenceSession {
   @Override
   public void activity() {
     if (!closed) {
-      long now = registry.ticker();
-      lastTouch = now;
-      registry.status().activity(entry, now);
+      lastTouch = registry.status().activity(entry);
     }
   }
 

@@ -3,6 +3,8 @@ package dev.presence.internal;
 import dev.presence.Availability;
 import dev.presence.StatusText;
 import dev.presence.Scheduler;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -66,11 +68,40 @@ final class UserEntry {
   volatile boolean idle;
   Scheduler.Cancellable idleTimer;
   long idleGeneration;
-  /** Ticker time of the latest activity; written without the monitor (latest write wins). */
+  /**
+   * Ticker time of the latest activity; written without the monitor, never backwards (an
+   * activity stamped earlier but published later does not hide a newer one).
+   */
   volatile long lastActivityNanos;
-  /** Wall time (epoch millis) of the latest activity, or {@link #UNKNOWN}. */
+  /** Wall time (epoch millis) of the latest activity, or {@link #UNKNOWN}; never backwards. */
   volatile long lastActiveMillis = UNKNOWN;
   static final long UNKNOWN = Long.MIN_VALUE;
+  private static final VarHandle LAST_ACTIVITY_NANOS;
+  private static final VarHandle LAST_ACTIVE_MILLIS;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      LAST_ACTIVITY_NANOS = lookup.findVarHandle(UserEntry.class, "lastActivityNanos", long.class);
+      LAST_ACTIVE_MILLIS = lookup.findVarHandle(UserEntry.class, "lastActiveMillis", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Records an activity without the monitor: each time moves forward only. Ticker times are
+   * compared by difference, as {@code System.nanoTime()} values must be.
+   */
+  void recordActivity(long tickerNanos, long wallMillis) {
+    long cur;
+    do {
+      cur = lastActivityNanos;
+    } while (tickerNanos - cur > 0 && !LAST_ACTIVITY_NANOS.compareAndSet(this, cur, tickerNanos));
+    do {
+      cur = lastActiveMillis;
+    } while (wallMillis > cur && !LAST_ACTIVE_MILLIS.compareAndSet(this, cur, wallMillis));
+  }
 
   UserEntry(String userId) {
     this.userId = userId;

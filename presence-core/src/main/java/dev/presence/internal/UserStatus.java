@@ -125,15 +125,21 @@ final class UserStatus {
 
   // ---------------------------------------------------------------- activity and idleness
 
-  /** A session showed activity. Lock-free unless the user was idle. */
-  void activity(UserEntry e, long nowNanos) {
-    e.lastActivityNanos = nowNanos;
-    e.lastActiveMillis = clock.millis();
+  /**
+   * A session showed activity. Lock-free unless the user was idle. Returns the ticker time it
+   * recorded. The wall time is read before the ticker, so "last active" is never later than the
+   * instant the idle timer judges by: a user found idle has been quiet for at least idleAfter by
+   * both clocks.
+   */
+  long activity(UserEntry e) {
+    long wall = clock.millis();
+    long nowNanos = registry.ticker();
+    e.recordActivity(nowNanos, wall);
     if (e.idle) {
       boolean schedule;
       synchronized (e) {
         if (e.removed || e.state == 0) {
-          return;
+          return nowNanos;
         }
         schedule = wakeLocked(e);
       }
@@ -141,6 +147,7 @@ final class UserStatus {
         dispatcher.schedule(e);
       }
     }
+    return nowNanos;
   }
 
   /** Ends idleness (if idle); returns whether the caller must schedule the entry. */

@@ -1,14 +1,17 @@
 package dev.presence;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What happened during one batch window of a {@link PresenceFanout}: every user who had a
- * transition (with their state when the window opened and their latest state), and every
- * recipient that was sent a {@code presence_state} (with the sequence number of that state).
- * Memory is O(users who changed + states sent) per window, whatever the audiences' sizes.
+ * transition or a visible update (with their state when the window opened and their latest
+ * state and fields), and every recipient that was sent a {@code presence_state} (with the
+ * sequence number of that state). Memory is O(users who changed + states sent) per window,
+ * whatever the audiences' sizes.
  *
  * <p>Not thread-safe: guarded by the fan-out's lock while open, owned by the flushing thread
  * once swapped out.
@@ -23,35 +26,92 @@ final class DiffWindow {
     return changes.isEmpty() && states.isEmpty();
   }
 
-  /** Records a transition of {@code userId} with sequence number {@code seq}. */
-  void record(String userId, boolean online, long seq) {
-    Change c = changes.get(userId);
-    if (c == null) {
-      c = new Change(userId, !online);
-      changes.put(userId, c);
-    }
+  /**
+   * Records a transition of {@code userId} with sequence number {@code seq}.
+   *
+   * @param fields what others may be shown of the user now, when {@code online}; else ignored
+   * @param at the transition's time: the user's last seen when going offline
+   * @param before the fields the fan-out showed of the user until now (null if offline)
+   */
+  void record(String userId, boolean online, VisiblePresence fields, Instant at, VisiblePresence before,
+      long seq) {
+    Change c = change(userId, !online, before);
     c.latest = online;
+    c.fields = online ? fields : null;
+    c.offlineAt = online ? null : at;
     c.lastSeq = seq;
   }
 
-  /** One subject's changes within the window. */
+  /**
+   * Records a visible update (status or text) of an online user with sequence number {@code seq}:
+   * the latest fields win.
+   */
+  void update(String userId, VisiblePresence fields, VisiblePresence before, long seq) {
+    Change c = change(userId, true, before);
+    c.latest = true;
+    c.fields = fields;
+    c.offlineAt = null;
+    c.lastSeq = seq;
+  }
+
+  private Change change(String userId, boolean start, VisiblePresence before) {
+    Change c = changes.get(userId);
+    if (c == null) {
+      c = new Change(userId, start, start ? before : null);
+      changes.put(userId, c);
+    }
+    return c;
+  }
+
+  /** One subject's changes within the window. Equality is identity. */
   static final class Change {
     final String userId;
     /** The visible online flag when the window opened. */
     final boolean start;
+    /** What the fan-out showed of the user when the window opened, if online then (may be null). */
+    final VisiblePresence startFields;
     /** The online flag after the subject's last transition in the window. */
     boolean latest;
-    /** The sequence number of that last transition. */
+    /** The latest fields, unfiltered, while {@link #latest} is online. */
+    VisiblePresence fields;
+    /** The time of the last offline transition, while {@link #latest} is offline. */
+    Instant offlineAt;
+    /** The sequence number of that last transition or update. */
     long lastSeq;
 
-    Change(String userId, boolean start) {
+    Change(String userId, boolean start, VisiblePresence startFields) {
       this.userId = userId;
       this.start = start;
+      this.startFields = startFields;
     }
 
     /** Whether the subject ends the window in another state than it began it. */
     boolean flipped() {
       return latest != start;
+    }
+
+    /**
+     * Whether a recipient shown the subject {@code shown}-wise must hear of this change: it
+     * flipped, or it is online at both ends with another status (or, if shown, status text) than
+     * at the start.
+     */
+    boolean reportedTo(Shown shown) {
+      if (flipped()) {
+        return true;
+      }
+      if (!latest) {
+        return false;
+      }
+      if (startFields == null || fields == null) {
+        return true; // not known what the recipients saw: tell them
+      }
+      return startFields.status() != fields.status()
+          || shown.text() && !Objects.equals(startFields.statusText(), fields.statusText());
+    }
+
+    /** Whether anyone must hear of this change (a recipient who may see everything). */
+    boolean reported() {
+      return reportedTo(Shown.ALL);
     }
   }
 }

@@ -30,40 +30,50 @@ final class FanoutMessages {
     n.put("type", "presence_state");
     ObjectNode u = n.putObject("users");
     for (Map.Entry<String, VisiblePresence> e : users.entrySet()) {
-      ObjectNode fields = PresenceMessages.presenceFields(e.getValue());
-      fields.remove("user_id");
-      u.set(e.getKey(), fields);
+      u.set(e.getKey(), fields(e.getValue()));
     }
     return write(n);
   }
 
   /**
-   * Returns {@code {"type":"presence_diff","online":[…],"offline":[…],"users":{…}}}, where
-   * {@code users} carries the fields of every user in {@code online}.
+   * Returns {@code {"type":"presence_diff","online":[…],"offline":[…],"users":{…}}}: the listed
+   * entries go to {@code online} or {@code offline} by their latest flag, and every entry gets its
+   * fields in {@code users} (an online user as {@link #fields(VisiblePresence)}, an offline one as
+   * {@code {"is_online":false,"status":"offline","last_online":…}}), each as its {@link Shown}
+   * allows.
    *
-   * @param online users now online, in order
-   * @param offline users now offline, in order
+   * @param entries the users, in order
    */
-  static String diff(List<String> online, List<String> offline) {
+  static String diff(List<Diff.Entry> entries) {
     ObjectNode n = JSON.createObjectNode();
     n.put("type", "presence_diff");
     ArrayNode on = n.putArray("online");
     ArrayNode off = n.putArray("offline");
-    ObjectNode users = JSON.createObjectNode();
-    for (String id : online) {
-      on.add(id);
-      users.set(id, fields(true));
+    ObjectNode users = n.putObject("users");
+    for (Diff.Entry e : entries) {
+      DiffWindow.Change c = e.change();
+      if (e.listed()) {
+        (c.latest ? on : off).add(c.userId);
+      }
+      users.set(c.userId, c.latest ? fields(e.shown().apply(c.fields)) : offline(c, e.shown()));
     }
-    for (String id : offline) {
-      off.add(id);
-    }
-    n.set("users", users);
     return write(n);
   }
 
-  private static ObjectNode fields(boolean online) {
+  /** The fields of one online or offline user as the recipient may see them, without its id. */
+  static ObjectNode fields(VisiblePresence p) {
+    ObjectNode fields = PresenceMessages.presenceFields(p);
+    fields.remove("user_id");
+    return fields;
+  }
+
+  private static ObjectNode offline(DiffWindow.Change c, Shown shown) {
     ObjectNode f = JSON.createObjectNode();
-    f.put("is_online", online);
+    f.put("is_online", false);
+    f.put("status", Status.OFFLINE.wireName());
+    if (shown.lastSeen() && c.offlineAt != null) {
+      f.put("last_online", PresenceMessages.format(c.offlineAt));
+    }
     return f;
   }
 

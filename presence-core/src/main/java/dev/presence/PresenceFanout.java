@@ -1,10 +1,10 @@
 package dev.presence;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -24,14 +24,22 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Batch window 0</b> (the default): one {@code user_status_changed} per transition per
  *       online recipient, exactly the messages of {@link StatusBroadcaster}.
- *   <li><b>Batch window &gt; 0</b>: a transition costs O(1) (it is recorded once in the window,
- *       not once per recipient). When the window ends, each online recipient gets at most one
- *       {@code presence_diff} listing the users of its audience whose online flag differs from
- *       the start of the window; a user who went offline and back (or online and back) within the
- *       window is in neither list. Identical diffs are serialized once. A recipient whose diff
- *       would list more than {@link Builder#maxDiffUsers} users gets {@code presence_resync}
- *       followed by a {@code presence_state} instead.
+ *   <li><b>Batch window &gt; 0</b>: a transition or a change of status or status text costs O(1)
+ *       (it is recorded once in the window, not once per recipient; the latest fields of a user
+ *       win). When the window ends, each online recipient gets at most one {@code presence_diff}:
+ *       {@code online} / {@code offline} list the users of its audience whose online flag differs
+ *       from the start of the window (a user who went offline and back, or online and back,
+ *       within the window is in neither list), and {@code users} carries what the recipient may
+ *       see of each of them and of every user whose status or status text it may see changed.
+ *       Identical diffs are serialized once. A recipient whose diff would carry more than
+ *       {@link Builder#maxDiffUsers} users gets {@code presence_resync} followed by a
+ *       {@code presence_state} instead.
  * </ul>
+ *
+ * <p><b>Privacy.</b> Every message applies, per recipient and subject, what both the registry's
+ * {@link PresencePolicy} and this fan-out's own ({@link Builder#policy}) allow: a subject the
+ * recipient may not see is offline in its states and absent from its diffs, and
+ * {@code status_text} and {@code last_active} / {@code last_online} appear only where allowed.
  *
  * <p>Listeners of the registry are unaffected: they still see every transition, per user in
  * order. Only wire messages are batched.
@@ -66,8 +74,12 @@ public final class PresenceFanout implements AutoCloseable {
   private final Object lock = new Object();
   /** Serializes flushes, should the scheduler run two at once. */
   private final Object flushLock = new Object();
-  /** Users online as the fan-out's events tell (batched mode): what states show of subjects. */
-  private final Set<String> online = ConcurrentHashMap.newKeySet();
+  /**
+   * Users online as the fan-out's events tell (batched mode), with what others may be shown of
+   * them (unfiltered) as of their latest event: what states show of subjects, and what a window's
+   * changes are compared with.
+   */
+  private final Map<String, VisiblePresence> online = new ConcurrentHashMap<>();
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong resyncs = new AtomicLong();
   private DiffWindow window = new DiffWindow();
@@ -108,7 +120,7 @@ public final class PresenceFanout implements AutoCloseable {
       synchronized (lock) {
         for (String u : registry.onlineUsers()) {
           if (!window.changes.containsKey(u)) {
-            online.add(u);
+            online.put(u, StatusTexts.onlineNow(registry, u));
           }
         }
       }
@@ -129,8 +141,9 @@ public final class PresenceFanout implements AutoCloseable {
   }
 
   /**
-   * Sends {@code session} the {@code presence_state} of its user's audience: every member's
-   * visible online flag, the user themselves excluded. Call it once the session is registered
+   * Sends {@code session} the {@code presence_state} of its user's audience: what the user may
+   * see of every member (online flag, status, and status text and last active where the policy
+   * allows), the user themselves excluded. Call it once the session is registered
    * (right after {@link PresenceRegistry#connect}); diffs sent afterwards apply on top of it.
    * Cost: O(audience) map lookups, no I/O.
    *
@@ -159,7 +172,8 @@ public final class PresenceFanout implements AutoCloseable {
     if (batchWindow.isZero()) {
       for (String m : members) {
         if (!m.equals(viewer)) {
-          users.put(m, visibleTo(viewer, m) ? registry.visiblePresence(viewer, m) // invisibility too
+          Visibility v = visibilityFor(viewer, m);
+          users.put(m, v.presence() ? Shown.of(v).apply(registry.visiblePresence(viewer, m)) // invisibility too
               : VisiblePresence.offline(m));
         }
       }
@@ -167,8 +181,9 @@ public final class PresenceFanout implements AutoCloseable {
       synchronized (lock) { // one cut of the window: later changes carry a higher sequence number
         for (String m : members) {
           if (!m.equals(viewer)) {
-            users.put(m, online.contains(m) && visibleTo(viewer, m) ? onlineAsSeenBy(viewer, m)
-                : VisiblePresence.offline(m));
+            VisiblePresence p = online.get(m);
+            Visibility v = p == null ? Visibility.NONE : visibilityFor(viewer, m);
+            users.put(m, v.presence() ? Shown.of(v).apply(withLatestActivity(p)) : VisiblePresence.offline(m));
           }
         }
         window.states.putIfAbsent(viewer, seq);
@@ -178,12 +193,15 @@ public final class PresenceFanout implements AutoCloseable {
   }
 
   /**
-   * A user the window's events say is online, with the status and text the viewer may see now
-   * (plain available if the registry already has them offline again: a diff follows).
+   * A user the fan-out's events say is online, as of their latest event, with the latest activity
+   * the registry knows (activity alone fires no event).
    */
-  private VisiblePresence onlineAsSeenBy(String viewer, String subject) {
-    VisiblePresence p = registry.visiblePresence(viewer, subject);
-    return p.online() ? p : new VisiblePresence(subject, true, Status.AVAILABLE, null, null, null);
+  private VisiblePresence withLatestActivity(VisiblePresence p) {
+    Instant active = registry.lastActive(p.userId()).orElse(null);
+    if (active == null || p.lastActive() != null && !active.isAfter(p.lastActive())) {
+      return p;
+    }
+    return new VisiblePresence(p.userId(), true, p.status(), p.statusText(), active, null);
   }
 
   /**
@@ -245,13 +263,11 @@ public final class PresenceFanout implements AutoCloseable {
       sendNow(event);
       return;
     }
+    String u = event.userId();
+    VisiblePresence fields = event.online() ? StatusTexts.onlineNow(registry, u) : null;
     synchronized (lock) {
-      if (event.online()) {
-        online.add(event.userId());
-      } else {
-        online.remove(event.userId());
-      }
-      window.record(event.userId(), event.online(), ++seq);
+      VisiblePresence before = event.online() ? online.put(u, fields) : online.remove(u);
+      window.record(u, event.online(), fields, event.at(), before, ++seq);
       scheduleFlushLocked();
     }
   }
@@ -262,16 +278,28 @@ public final class PresenceFanout implements AutoCloseable {
   }
 
   /**
-   * A change of status or status text: sent at once as {@code user_status_changed} in both
-   * modes (a diff lists only online flags). A metadata-only update sends nothing.
+   * A change of status or status text: with window 0 sent at once as {@code user_status_changed};
+   * with a window, folded into the window (the latest fields win) and sent in its diffs. A
+   * metadata-only update sends nothing.
    */
   private void onUpdate(PresenceUpdate update) {
-    if (closed) {
+    if (closed || !update.isVisibleChange()) {
       return;
     }
-    StatusTexts texts = StatusTexts.of(registry, update);
-    if (texts != null) {
-      sendNow(texts);
+    if (batchWindow.isZero()) {
+      sendNow(StatusTexts.of(registry, update));
+      return;
+    }
+    String u = update.userId();
+    VisiblePresence fields = StatusTexts.fieldsOf(update);
+    synchronized (lock) {
+      VisiblePresence before = online.get(u);
+      if (before == null) {
+        return; // not online as the fan-out's events tell: its online transition carries the fields
+      }
+      online.put(u, fields);
+      window.update(u, fields, before, ++seq);
+      scheduleFlushLocked();
     }
   }
 
@@ -282,7 +310,7 @@ public final class PresenceFanout implements AutoCloseable {
       if (member.equals(subject) || registry.sessionCount(member) == 0) {
         continue;
       }
-      String message = visibleTo(member, subject) ? texts.textFor(member) : null;
+      String message = texts.textFor(visibilityFor(member, subject));
       if (message == null) {
         continue; // may not see the user: not told anything
       }
@@ -333,10 +361,10 @@ public final class PresenceFanout implements AutoCloseable {
       diffsByThread(w, threads, out);
     } else {
       for (DiffWindow.Change c : w.changes.values()) {
-        if (c.flipped()) {
+        if (c.reported()) {
           for (String r : audience.audienceOf(c.userId)) {
-            if (!r.equals(c.userId) && registry.sessionCount(r) > 0 && visibleTo(r, c.userId)) {
-              out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest, r);
+            if (!r.equals(c.userId) && registry.sessionCount(r) > 0) {
+              addVisible(out, r, c);
             }
           }
         }
@@ -351,14 +379,18 @@ public final class PresenceFanout implements AutoCloseable {
       }
       Collection<String> members = null;
       for (DiffWindow.Change c : w.changes.values()) {
-        if (c.flipped() || c.lastSeq <= s.getValue() || c.userId.equals(r)) {
-          continue; // flipped: already in; not after the state: the state has it
+        if (c.lastSeq <= s.getValue() || c.userId.equals(r)) {
+          continue; // not after the state: the state has it
         }
         if (members == null) {
           members = audience.audienceOf(r);
         }
-        if (members.contains(c.userId) && visibleTo(r, c.userId)) {
-          out.computeIfAbsent(r, k -> new Diff()).add(c.userId, c.latest, r);
+        if (!members.contains(c.userId)) {
+          continue;
+        }
+        Visibility v = visibilityFor(r, c.userId);
+        if (v.presence() && !c.reportedTo(Shown.of(v))) { // reported: already in
+          out.computeIfAbsent(r, k -> new Diff()).add(c, true, Shown.of(v), r); // with its latest flag
         }
       }
     }
@@ -373,11 +405,11 @@ public final class PresenceFanout implements AutoCloseable {
   private void diffsByThread(DiffWindow w, ThreadMembership threads, Map<String, Diff> out) {
     Map<String, Diff.Group> byThread = new LinkedHashMap<>();
     for (DiffWindow.Change c : w.changes.values()) {
-      if (c.flipped()) {
+      if (c.reported()) {
         Set<String> ts = threads.threadsView(c.userId);
         if (ts != null) {
           for (String t : ts) {
-            byThread.computeIfAbsent(t, k -> new Diff.Group()).add(c.userId, c.latest);
+            byThread.computeIfAbsent(t, k -> new Diff.Group()).add(c);
           }
         }
       }
@@ -392,21 +424,31 @@ public final class PresenceFanout implements AutoCloseable {
         if (registry.sessionCount(r) == 0) {
           continue; // invisible recipients are connected, hence included
         }
-        if (allVisibleTo(r, g)) {
+        if (allFullyVisibleTo(r, g)) {
           out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r); // one text for the room
         } else {
-          addVisible(out, r, g.online, true);
-          addVisible(out, r, g.offline, false);
+          for (Diff.Entry x : g.entries) {
+            if (!x.change().userId.equals(r)) {
+              addVisible(out, r, x.change());
+            }
+          }
         }
       }
     }
   }
 
-  private void addVisible(Map<String, Diff> out, String r, List<String> users, boolean isOnline) {
-    for (String x : users) {
-      if (!x.equals(r) && visibleTo(r, x)) {
-        out.computeIfAbsent(r, k -> new Diff()).add(x, isOnline, r);
-      }
+  /**
+   * Adds {@code c} to {@code r}'s diff as {@code r} may see it: not at all without presence, listed
+   * if it flipped, else in {@code users} only if what {@code r} may see of it changed.
+   */
+  private void addVisible(Map<String, Diff> out, String r, DiffWindow.Change c) {
+    Visibility v = visibilityFor(r, c.userId);
+    if (!v.presence()) {
+      return;
+    }
+    Shown shown = Shown.of(v);
+    if (c.reportedTo(shown)) {
+      out.computeIfAbsent(r, k -> new Diff()).add(c, c.flipped(), shown, r);
     }
   }
 
@@ -440,29 +482,29 @@ public final class PresenceFanout implements AutoCloseable {
   }
 
   /**
-   * Whether {@code viewer} may see {@code subject}'s presence at all: the registry's policy
-   * ({@link PresenceRegistry#visibility}) and this fan-out's own, if one was set. A subject it may
-   * not see looks offline to it and is never in its diffs. A policy that throws hides the subject.
+   * What {@code viewer} may see of {@code subject}: what both the registry's policy
+   * ({@link PresenceRegistry#visibility}) and this fan-out's own, if one was set, allow. A subject
+   * it may not see looks offline to it and is never in its diffs; status text and last active /
+   * last seen are left out where not allowed. A policy that throws hides the subject.
    */
-  private boolean visibleTo(String viewer, String subject) {
-    if (!registry.visibility(viewer, subject).presence()) {
-      return false;
-    }
-    if (everyoneSeesEveryone) {
-      return true;
+  private Visibility visibilityFor(String viewer, String subject) {
+    Visibility v = registry.visibility(viewer, subject);
+    if (!v.presence() || everyoneSeesEveryone) {
+      return v;
     }
     try {
-      return policy.visibility(viewer, subject).presence();
+      return v.and(policy.visibility(viewer, subject));
     } catch (RuntimeException e) {
       LOG.warn("Presence policy {} failed for viewer '{}' and subject '{}'; hiding the subject",
           policy, viewer, subject, e);
-      return false;
+      return Visibility.NONE;
     }
   }
 
-  private boolean allVisibleTo(String viewer, Diff.Group g) {
+  /** Whether {@code viewer} may see everything of every user in {@code g} (but itself). */
+  private boolean allFullyVisibleTo(String viewer, Diff.Group g) {
     for (String u : g.ids) {
-      if (!u.equals(viewer) && !visibleTo(viewer, u)) {
+      if (!u.equals(viewer) && !Visibility.ALL.equals(visibilityFor(viewer, u))) {
         return false;
       }
     }
@@ -537,9 +579,9 @@ public final class PresenceFanout implements AutoCloseable {
     /**
      * Sets who may see whom. A subject a recipient may not see ({@link Visibility#presence()}
      * false) looks offline to it: absent from its diffs and offline in its states; with window 0
-     * it gets no {@code user_status_changed} about that subject. Default
-     * {@link PresencePolicy#everyone()}. Pass the registry's policy, so that fan-out and
-     * lookups agree.
+     * it gets no {@code user_status_changed} about that subject. Status text and last active /
+     * last seen are shown only where both this policy and the registry's allow. Default
+     * {@link PresencePolicy#everyone()}: the registry's policy alone decides.
      *
      * @param policy the policy; called once per recipient and subject on every output path
      * @return this builder

@@ -26,11 +26,25 @@ final class StatusTexts {
     if (!event.online()) {
       return new StatusTexts(registry, VisiblePresence.offline(userId));
     }
+    return new StatusTexts(registry, onlineNow(registry, userId));
+  }
+
+  /**
+   * Everything others may be shown of a user who just came online, as of now (unfiltered, no
+   * availability): plain available if the registry already has them offline or invisible again
+   * (their offline transition follows).
+   */
+  static VisiblePresence onlineNow(PresenceRegistry registry, String userId) {
     VisiblePresence self = registry.visiblePresence(userId, userId); // everything, as of now
-    VisiblePresence full = self.online() && self.availability() != Availability.INVISIBLE
+    return self.online() && self.availability() != Availability.INVISIBLE
         ? new VisiblePresence(userId, true, self.status(), self.statusText(), self.lastActive(), null)
-        : new VisiblePresence(userId, true, Status.AVAILABLE, null, null, null); // gone again: its offline follows
-    return new StatusTexts(registry, full);
+        : new VisiblePresence(userId, true, Status.AVAILABLE, null, null, null);
+  }
+
+  /** For an update, everything others may be shown of the user (unfiltered). */
+  static VisiblePresence fieldsOf(PresenceUpdate update) {
+    return new VisiblePresence(update.userId(), true, update.status(), update.statusText(),
+        update.lastActive(), null);
   }
 
   /** For an update; null if other users cannot see what changed (metadata only). */
@@ -38,8 +52,7 @@ final class StatusTexts {
     if (!update.isVisibleChange()) {
       return null;
     }
-    return new StatusTexts(registry, new VisiblePresence(update.userId(), true, update.status(),
-        update.statusText(), update.lastActive(), null));
+    return new StatusTexts(registry, fieldsOf(update));
   }
 
   String userId() {
@@ -51,7 +64,14 @@ final class StatusTexts {
    * (then it must not be told anything, not even that the user left).
    */
   String textFor(String recipient) {
-    Visibility v = registry.visibility(recipient, full.userId());
+    return textFor(registry.visibility(recipient, full.userId()));
+  }
+
+  /**
+   * Returns the text for a recipient with visibility {@code v} of the user, or null if {@code v}
+   * does not let it see the user's presence.
+   */
+  String textFor(Visibility v) {
     if (!v.presence()) {
       return null;
     }
@@ -62,21 +82,5 @@ final class StatusTexts {
       texts.put(shown, text);
     }
     return text;
-  }
-
-  /** The four ways a visible user can be shown. */
-  private enum Shown {
-    ALL, NO_TEXT, NO_LAST_ACTIVE, PRESENCE_ONLY;
-
-    static Shown of(Visibility v) {
-      return v.statusText() ? (v.lastSeen() ? ALL : NO_LAST_ACTIVE) : (v.lastSeen() ? NO_TEXT : PRESENCE_ONLY);
-    }
-
-    VisiblePresence apply(VisiblePresence p) {
-      boolean text = this == ALL || this == NO_LAST_ACTIVE;
-      boolean lastActive = this == ALL || this == NO_TEXT;
-      return new VisiblePresence(p.userId(), p.online(), p.status(), text ? p.statusText() : null,
-          lastActive ? p.lastActive() : null, null);
-    }
   }
 }

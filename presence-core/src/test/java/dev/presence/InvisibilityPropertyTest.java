@@ -55,6 +55,8 @@ class InvisibilityPropertyTest {
 
   record ToggleHideLastSeen(String user) implements Op {}
 
+  record ToggleHideText(String user) implements Op {}
+
   @Provide
   Arbitrary<List<Op>> ops() {
     Arbitrary<String> user = Arbitraries.of(USERS);
@@ -73,7 +75,8 @@ class InvisibilityPropertyTest {
         Combinators.combine(user, session).as(Activity::new),
         Arbitraries.integers().between(1, 600).map(Advance::new),
         Combinators.combine(user, user).filter((v, s) -> !v.equals(s)).as(ToggleBlock::new),
-        user.map(ToggleHideLastSeen::new));
+        user.map(ToggleHideLastSeen::new),
+        user.map(ToggleHideText::new));
     return op.list().ofMinSize(1).ofMaxSize(40);
   }
 
@@ -82,6 +85,7 @@ class InvisibilityPropertyTest {
   private final Map<String, Availability> chosen = new HashMap<>();
   private final Set<String> blocked = new HashSet<>();
   private final Set<String> hiders = new HashSet<>();
+  private final Set<String> textHiders = new HashSet<>();
   private PresenceFanout fanout;
 
   private boolean connected(String u) {
@@ -102,12 +106,14 @@ class InvisibilityPropertyTest {
     chosen.clear();
     blocked.clear();
     hiders.clear();
+    textHiders.clear();
     FakeTime time = new FakeTime();
     LastSeenStore store = LastSeenStore.inMemory();
     PresencePolicy blocks = new PresencePolicy() {
       @Override
       public Visibility visibility(String viewer, String subject) {
-        return blocked.contains(viewer + ">" + subject) ? Visibility.NONE : Visibility.ALL;
+        return blocked.contains(viewer + ">" + subject) ? Visibility.NONE
+            : new Visibility(true, !textHiders.contains(subject), true);
       }
 
       @Override
@@ -203,17 +209,20 @@ class InvisibilityPropertyTest {
                 for (JsonNode id : m.get("online")) {
                   assertThat(hidden && id.asText().equals(u)).as("%s: diff tells %s that %s is online", op, v, u).isFalse();
                 }
+                fieldsShown(op, m, v, u, m.path("users").get(u), hidden, store);
                 continue;
               }
               if (m.path("type").asText().equals("presence_state")) {
                 JsonNode entry = m.get("users").get(u);
                 assertThat(hidden && entry != null && entry.get("is_online").asBoolean())
                     .as("%s: state tells %s that %s is online", op, v, u).isFalse();
+                fieldsShown(op, m, v, u, entry, hidden, store);
                 continue;
               }
               if (!u.equals(m.path("user_id").asText())) {
                 continue;
               }
+              fieldsShown(op, m, v, u, m, hidden, store);
               assertThat(hiddenBefore.get(v + ">" + u) && hidden)
                   .as("%s: %s told about %s, hidden before and after: %s", op, v, u, m).isFalse();
               if (hidden) {
@@ -228,6 +237,37 @@ class InvisibilityPropertyTest {
           assertThat(member(thread, u).get("is_online").asBoolean()).isEqualTo(publiclyOnline(u));
         }
       }
+    }
+  }
+
+  /**
+   * What a message shows of {@code u} to {@code v} is what the policy lets {@code v} see as the
+   * model has it: nothing online of a hidden user, no text or last active of an offline one, no
+   * text where the subject hides texts, no last active or last seen where either hides last seen
+   * (reciprocal), and a last seen only as the store has it (it does not move while invisible).
+   */
+  private void fieldsShown(Op op, JsonNode message, String v, String u, JsonNode entry, boolean hidden,
+      LastSeenStore store) {
+    if (entry == null) {
+      return;
+    }
+    String what = op + ": " + v + " shown " + u + " in " + message;
+    boolean online = entry.get("is_online").asBoolean();
+    assertThat(hidden && online).as(what).isFalse();
+    if (!online) {
+      assertThat(entry.path("status").asText("offline")).as(what).isEqualTo("offline");
+      assertThat(entry.has("status_text") || entry.has("last_active")).as(what).isFalse();
+    }
+    if (textHiders.contains(u)) {
+      assertThat(entry.has("status_text")).as(what).isFalse();
+    }
+    if (hiders.contains(u) || hiders.contains(v)) {
+      assertThat(entry.has("last_active") || entry.has("last_online")).as(what).isFalse();
+    }
+    if (entry.has("last_online")) {
+      Instant seen = store.readAll(List.of(u)).get(u);
+      assertThat(seen).as(what).isNotNull();
+      assertThat(entry.get("last_online").asText()).as(what).isEqualTo(PresenceMessages.format(seen));
     }
   }
 
@@ -276,6 +316,10 @@ class InvisibilityPropertyTest {
     } else if (op instanceof ToggleHideLastSeen h) {
       if (!hiders.remove(h.user())) {
         hiders.add(h.user());
+      }
+    } else if (op instanceof ToggleHideText h) {
+      if (!textHiders.remove(h.user())) {
+        textHiders.add(h.user());
       }
     }
   }

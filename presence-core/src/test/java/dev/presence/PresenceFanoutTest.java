@@ -3,16 +3,21 @@ package dev.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.presence.testing.FakeTime;
 import dev.presence.testing.PresenceView;
 import dev.presence.testing.RecordingOutbound;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -52,17 +57,47 @@ class PresenceFanoutTest {
     return out;
   }
 
-  private static String diff(List<String> online, List<String> offline) {
-    StringBuilder users = new StringBuilder();
-    for (String u : online) {
-      users.append(users.length() == 0 ? "" : ",").append("\"").append(u).append("\":{\"is_online\":true}");
-    }
-    return "{\"type\":\"presence_diff\",\"online\":" + ids(online) + ",\"offline\":" + ids(offline)
-        + ",\"users\":{" + users + "}}";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A diff's lists in short: {@code "diff +alice +bob -carol"}, users-only entries as {@code ~dave}. */
+  private static String lists(String message) {
+    JsonNode n = json(message);
+    assertThat(n.path("type").asText()).as(message).isEqualTo("presence_diff");
+    StringBuilder out = new StringBuilder("diff");
+    Set<String> listed = new HashSet<>();
+    n.get("online").forEach(u -> {
+      out.append(" +").append(u.asText());
+      listed.add(u.asText());
+    });
+    n.get("offline").forEach(u -> {
+      out.append(" -").append(u.asText());
+      listed.add(u.asText());
+    });
+    n.get("users").fieldNames().forEachRemaining(u -> {
+      if (!listed.contains(u)) {
+        out.append(" ~").append(u);
+      }
+    });
+    assertThat(listed).as("every listed user has fields: %s", message)
+        .allMatch(u -> n.get("users").has(u));
+    return out.toString();
   }
 
-  private static String ids(List<String> ids) {
-    return ids.isEmpty() ? "[]" : "[\"" + String.join("\",\"", ids) + "\"]";
+  private static List<String> lists(List<String> messages) {
+    return messages.stream().map(PresenceFanoutTest::lists).toList();
+  }
+
+  private static JsonNode json(String message) {
+    try {
+      return JSON.readTree(message);
+    } catch (Exception e) {
+      throw new AssertionError(message, e);
+    }
+  }
+
+  /** The fields a diff or state carries of one user. */
+  private static JsonNode entry(String message, String user) {
+    return json(message).get("users").get(user);
   }
 
   // ------------------------------------------------------------------ window 0
@@ -144,7 +179,7 @@ class PresenceFanoutTest {
     time.advance(WINDOW.minusMillis(1));
     assertThat(dave.sent).isEmpty();
     time.advance(Duration.ofMillis(1));
-    assertThat(dave.sent).containsExactly(diff(List.of("alice", "bob"), List.of()));
+    assertThat(lists(dave.sent)).containsExactly("diff +alice +bob");
   }
 
   @Test
@@ -187,8 +222,7 @@ class PresenceFanoutTest {
 
     assertThat(heard).containsExactly("bob+", "alice+", "alice-", "alice+", "alice-", "alice+", "alice-",
         "alice+", "alice-");
-    assertThat(bob.sent).containsExactly(diff(List.of("alice"), List.of()),
-        diff(List.of(), List.of("alice")));
+    assertThat(lists(bob.sent)).containsExactly("diff +alice", "diff -alice");
   }
 
   @Test
@@ -201,9 +235,9 @@ class PresenceFanoutTest {
     RecordingOutbound carol = connect("carol");
     time.advance(WINDOW);
 
-    assertThat(alice.sent).containsExactly(diff(List.of("bob"), List.of()));
-    assertThat(carol.sent).containsExactly(diff(List.of("bob"), List.of()));
-    assertThat(bob.sent).containsExactly(diff(List.of("alice", "carol"), List.of()));
+    assertThat(lists(alice.sent)).containsExactly("diff +bob");
+    assertThat(lists(carol.sent)).containsExactly("diff +bob");
+    assertThat(lists(bob.sent)).containsExactly("diff +alice +carol");
   }
 
   @Test
@@ -226,6 +260,128 @@ class PresenceFanoutTest {
     // alice's diff lists bob and carol: within the bound
     assertThat(new PresenceView().applyAll(dave.sent).onlineUsers())
         .containsExactly("alice", "bob", "carol");
+  }
+
+  // ------------------------------------------------------------------ rich fields
+
+  @Test
+  void statusAndTextChanges_withAWindow_reachEachRecipientInTheWindowsOneDiff_latestWinning() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    PresenceFanout f = batched();
+    RecordingOutbound bob = connect("bob");
+    connect("alice");
+    time.advance(WINDOW);
+    bob.sent.clear();
+    long before = f.messagesSent();
+
+    registry.setAvailability("alice", Availability.BUSY);
+    registry.setStatusText("alice", StatusText.of("Lunch"));
+    registry.setStatusText("alice", StatusText.of("Call"));
+    assertThat(bob.sent).as("nothing at once").isEmpty();
+    time.advance(WINDOW);
+
+    assertThat(lists(bob.sent)).containsExactly("diff ~alice");
+    assertThat(entry(bob.sent.get(0), "alice")).isEqualTo(json(
+        "{\"is_online\":true,\"status\":\"busy\",\"status_text\":\"Call\",\"last_active\":\"2026-01-01T00:00:00Z\"}"));
+    assertThat(f.messagesSent() - before).isEqualTo(1);
+  }
+
+  @Test
+  void aStatusChangedAndChangedBackWithinAWindow_sendsNothing_whileAMetadataChangeNeverDoes() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    batched();
+    RecordingOutbound bob = connect("bob");
+    PresenceSession alice = registry.connect("alice", "s1", new RecordingOutbound());
+    registry.setStatusText("alice", StatusText.of("Call"));
+    time.advance(WINDOW);
+    bob.sent.clear();
+
+    registry.setAvailability("alice", Availability.AWAY);
+    registry.setStatusText("alice", null);
+    registry.setAvailability("alice", Availability.AVAILABLE);
+    registry.setStatusText("alice", StatusText.of("Call"));
+    alice.metadata(java.util.Map.of("device", "mobile"));
+    time.advance(WINDOW);
+
+    assertThat(bob.sent).isEmpty();
+  }
+
+  @Test
+  void aUserWhoReconnectsWithinAWindow_withAnotherStatus_isInUsersButInNeitherList() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    batched();
+    RecordingOutbound bob = connect("bob");
+    PresenceSession alice = registry.connect("alice", "s1", new RecordingOutbound());
+    registry.setAvailability("alice", Availability.BUSY);
+    registry.setStatusText("alice", StatusText.of("Call"));
+    time.advance(WINDOW);
+    bob.sent.clear();
+
+    alice.close(); // no grace: availability and text go with the last session
+    time.advance(Duration.ofMillis(100));
+    registry.connect("alice", "s2", new RecordingOutbound());
+    time.advance(WINDOW);
+
+    assertThat(lists(bob.sent)).containsExactly("diff ~alice");
+    assertThat(entry(bob.sent.get(0), "alice")).isEqualTo(json(
+        "{\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:01.100Z\"}"));
+  }
+
+  @Test
+  void diffsAndStates_carryOnlyWhatEachRecipientMaySee_onlineAndOffline() {
+    threads.joinAll("t1", List.of("alice", "bob", "dave"));
+    PresencePolicy bobSeesPresenceOnly = (viewer, subject) ->
+        viewer.equals("bob") ? Visibility.PRESENCE_ONLY : Visibility.ALL;
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW).scheduler(time)
+        .policy(bobSeesPresenceOnly));
+    RecordingOutbound bob = connect("bob");
+    RecordingOutbound dave = connect("dave");
+    time.advance(WINDOW);
+    bob.sent.clear();
+    dave.sent.clear();
+
+    PresenceSession alice = registry.connect("alice", "s1", new RecordingOutbound());
+    registry.setStatus("alice", new ClientMessage.SetStatus(Availability.BUSY, true, StatusText.of("Call")));
+    time.advance(WINDOW);
+    assertThat(lists(bob.sent)).containsExactly("diff +alice");
+    assertThat(lists(dave.sent)).containsExactly("diff +alice");
+    assertThat(entry(bob.sent.get(0), "alice")).isEqualTo(json("{\"is_online\":true,\"status\":\"busy\"}"));
+    assertThat(entry(dave.sent.get(0), "alice")).isEqualTo(json(
+        "{\"is_online\":true,\"status\":\"busy\",\"status_text\":\"Call\",\"last_active\":\"2026-01-01T00:00:01Z\"}"));
+
+    // a text-only change: dave hears of it, bob (who may not see texts) does not
+    registry.setStatusText("alice", StatusText.of("Lunch"));
+    time.advance(WINDOW);
+    assertThat(bob.sent).hasSize(1);
+    assertThat(lists(dave.sent.subList(1, 2))).containsExactly("diff ~alice");
+
+    // states: the same rules
+    RecordingOutbound bobLate = new RecordingOutbound();
+    f.sendState(registry.connect("bob", "s2", bobLate), bobLate::send);
+    RecordingOutbound daveLate = new RecordingOutbound();
+    f.sendState(registry.connect("dave", "s2", daveLate), daveLate::send);
+    assertThat(entry(bobLate.sent.get(0), "alice")).isEqualTo(json("{\"is_online\":true,\"status\":\"busy\"}"));
+    assertThat(entry(daveLate.sent.get(0), "alice").get("status_text").asText()).isEqualTo("Lunch");
+
+    // offline: last_online only where last seen may be seen
+    alice.close();
+    time.advance(WINDOW);
+    assertThat(entry(bob.sent.get(bob.sent.size() - 1), "alice"))
+        .isEqualTo(json("{\"is_online\":false,\"status\":\"offline\"}"));
+    assertThat(entry(dave.sent.get(dave.sent.size() - 1), "alice")).isEqualTo(json(
+        "{\"is_online\":false,\"status\":\"offline\",\"last_online\":\"2026-01-01T00:00:03Z\"}"));
+  }
+
+  @Test
+  void windowZero_leavesOutWhatTheFanoutsPolicyHides() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    fanout(PresenceFanout.builder(registry, threads).policy((viewer, subject) -> Visibility.PRESENCE_ONLY));
+    RecordingOutbound bob = connect("bob");
+    connect("alice");
+    registry.setStatusText("alice", StatusText.of("Call"));
+    assertThat(bob.sent).containsExactly(
+        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true,\"status\":\"available\"}",
+        "{\"type\":\"user_status_changed\",\"user_id\":\"alice\",\"is_online\":true,\"status\":\"available\"}");
   }
 
   // ------------------------------------------------------------------ state on connect
@@ -311,8 +467,17 @@ class PresenceFanoutTest {
         .scheduler(time).maxDiffUsers(1 + rnd.nextInt(4)));
     Map<String, PresenceSession> sessions = new HashMap<>();
     Map<String, RecordingOutbound> outs = new HashMap<>();
+    List<Availability> availabilities = List.of(Availability.AVAILABLE, Availability.BUSY, Availability.AWAY,
+        Availability.INVISIBLE);
     for (int step = 0; step < 400; step++) {
       String u = users.get(rnd.nextInt(users.size()));
+      if (rnd.nextInt(4) == 0) { // a status change, folded into the window's diff
+        int text = rnd.nextInt(3);
+        registry.setStatus(u, new ClientMessage.SetStatus(availabilities.get(rnd.nextInt(4)), text > 0,
+            text == 2 ? StatusText.of("t" + rnd.nextInt(3)) : null));
+        time.advance(Duration.ofMillis(rnd.nextInt(400)));
+        continue;
+      }
       String key = u + "/" + rnd.nextInt(2);
       PresenceSession s = sessions.get(key);
       if (s != null && s.isOpen()) {
@@ -334,8 +499,16 @@ class PresenceFanoutTest {
         String viewer = s.userId();
         Set<String> expected = new TreeSet<>(threads.audienceOf(viewer));
         expected.retainAll(truth);
-        assertThat(new PresenceView().applyAll(outs.get(key).sent).onlineUsers())
-            .as("view of session %s", key).isEqualTo(expected);
+        PresenceView view = new PresenceView().applyAll(outs.get(key).sent);
+        assertThat(view.onlineUsers()).as("view of session %s", key).isEqualTo(expected);
+        Map<String, String> statuses = new TreeMap<>();
+        for (String m : threads.audienceOf(viewer)) {
+          if (!m.equals(viewer)) {
+            VisiblePresence p = registry.visiblePresence(viewer, m);
+            statuses.put(m, p.status().wireName() + "|" + (p.statusText() == null ? "" : p.statusText().text()));
+          }
+        }
+        assertThat(view.statuses()).as("statuses seen by session %s", key).isEqualTo(statuses);
       }
     });
   }

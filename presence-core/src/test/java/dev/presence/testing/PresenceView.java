@@ -14,6 +14,8 @@ import java.util.TreeMap;
 public final class PresenceView {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Map<String, Boolean> online = new TreeMap<>();
+  /** What the client shows of each user: {@code status} and {@code status_text}, as "busy|Call". */
+  private final Map<String, String> shown = new TreeMap<>();
   private int states;
   private int diffs;
   private int resyncs;
@@ -38,17 +40,28 @@ public final class PresenceView {
       case "presence_state" -> {
         states++;
         online.clear();
+        shown.clear();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.get("users").fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           online.put(e.getKey(), e.getValue().get("is_online").booleanValue());
+          shown.put(e.getKey(), shown(e.getValue()));
         }
       }
       case "presence_diff" -> {
         diffs++;
         n.get("online").forEach(u -> online.put(u.textValue(), true));
         n.get("offline").forEach(u -> online.put(u.textValue(), false));
+        if (n.has("users")) {
+          n.get("users").fields().forEachRemaining(e -> {
+            online.put(e.getKey(), e.getValue().get("is_online").booleanValue());
+            shown.put(e.getKey(), shown(e.getValue()));
+          });
+        }
       }
-      case "user_status_changed" -> online.put(n.get("user_id").textValue(), n.get("is_online").booleanValue());
+      case "user_status_changed" -> {
+        online.put(n.get("user_id").textValue(), n.get("is_online").booleanValue());
+        shown.put(n.get("user_id").textValue(), shown(n));
+      }
       case "presence_resync" -> resyncs++;
       default -> { }
     }
@@ -63,6 +76,17 @@ public final class PresenceView {
       }
     });
     return out;
+  }
+
+  private static String shown(JsonNode user) {
+    String status = user.has("status") ? user.get("status").textValue()
+        : user.get("is_online").booleanValue() ? "available" : "offline";
+    return status + "|" + (user.has("status_text") ? user.get("status_text").textValue() : "");
+  }
+
+  /** What this client shows of each user it knows: "status|status_text", e.g. "busy|Call" or "offline|". */
+  public Map<String, String> statuses() {
+    return shown;
   }
 
   public Map<String, Boolean> map() {

@@ -16,13 +16,46 @@ export declare const AUTH_REFUSED_CODE: 1008;
 /** "unauthenticated": the close reason that goes with {@link AUTH_REFUSED_CODE}. */
 export declare const AUTH_REFUSED_REASON: 'unauthenticated';
 
-/** One user's presence fields as they travel on the wire (snake_case, ISO-8601 strings). */
+/**
+ * One user's presence fields as they travel on the wire (snake_case, ISO-8601 strings): the
+ * values of `presence_state.users` and `presence_diff.users`, and the fields of
+ * `user_status_changed`. The server includes `status_text`, `last_active` and `last_online` only
+ * where its policy lets you see them; a missing `status_text` means "no text".
+ */
 export interface WirePresence {
   is_online: boolean;
+  /** Always sent by servers with rich presence; `offline` exactly when `is_online` is false. */
   status?: Status;
+  /** Only for an online user. */
   status_text?: string | null;
+  /** Only for an online user. */
   last_active?: string;
+  /** Only for an offline user (a diff reporting them offline, GET responses). */
   last_online?: string;
+}
+
+/** `presence_state`: replaces the whole map (the recipient itself is never in it). */
+export interface PresenceStateMessage {
+  readonly type: 'presence_state';
+  readonly users: Readonly<Record<string, WirePresence>>;
+}
+
+/**
+ * `presence_diff`: applied on top of the map. `online`/`offline` list the ids whose online flag
+ * flipped; `users` carries their fields and those of users whose status or text changed while
+ * they stayed online (in neither list).
+ */
+export interface PresenceDiffMessage {
+  readonly type: 'presence_diff';
+  readonly online: readonly string[];
+  readonly offline: readonly string[];
+  readonly users?: Readonly<Record<string, WirePresence>>;
+}
+
+/** `user_status_changed`: one user's fields (batch window 0). */
+export interface UserStatusChangedMessage extends WirePresence {
+  readonly type: 'user_status_changed';
+  readonly user_id: string;
 }
 
 /** One user's presence as this client last heard it. Immutable. */
@@ -36,7 +69,10 @@ export interface UserPresence {
   readonly statusText: string | null;
   /** ISO-8601, where the server's policy shows it. */
   readonly lastActive: string | null;
-  /** ISO-8601 "last seen", when the server sent one (presence_state, GET responses via seed()). */
+  /**
+   * ISO-8601 "last seen", when the server sent one (a presence_diff reporting the user offline,
+   * a presence_state, GET responses via seed()); kept while the user stays offline.
+   */
   readonly lastOnline: string | null;
   /**
    * When this client saw the online flag flip live (epoch ms from the client's clock), or null

@@ -146,6 +146,40 @@ describe('protocol', () => {
     assert.equal(of('status').length - before, 3);
   });
 
+  test('presence_diff rich entries: text, last active and last seen as sent; a missing text clears it', () => {
+    const { client, last, of } = setup();
+    client.start();
+    last().serverOpen();
+    last().serverSend({
+      type: 'presence_state',
+      users: {
+        u1: { is_online: true, status: 'busy', status_text: 'Call', last_active: '2026-11-29T09:00:00.000Z' },
+        u2: { is_online: true, status: 'available', status_text: 'Lunch' },
+        u3: { is_online: true, status: 'available' },
+      },
+    });
+    const before = of('status').length;
+    last().serverSend({
+      type: 'presence_diff',
+      online: [],
+      offline: ['u3'],
+      users: {
+        u1: { is_online: true, status: 'away', status_text: 'Later', last_active: '2026-11-29T09:30:00.000Z' },
+        u2: { is_online: true, status: 'available' },
+        u3: { is_online: false, status: 'offline', last_online: '2026-11-29T10:03:12.345Z' },
+      },
+    });
+    assert.deepEqual([client.get('u1').status, client.get('u1').statusText, client.get('u1').lastActive],
+      ['away', 'Later', '2026-11-29T09:30:00.000Z']);
+    assert.equal(client.get('u1').online, true, 'a users-only entry keeps the user online');
+    assert.equal(client.get('u1').changedAt, null, 'no flip: a status change is not an online change');
+    assert.equal(client.get('u2').statusText, null, 'an entry without status_text means no text');
+    assert.equal(client.get('u3').online, false);
+    assert.equal(client.get('u3').lastOnline, '2026-11-29T10:03:12.345Z');
+    assert.equal(of('status').length - before, 3);
+    assert.deepEqual(of('diff')[0].changes.map((c) => c.userId).sort(), ['u1', 'u2', 'u3']);
+  });
+
   test('presence_diff naming an id only in online/offline still flips it', () => {
     const { client, last } = setup();
     client.start();

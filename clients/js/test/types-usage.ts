@@ -3,6 +3,7 @@
 import {
   createPresenceClient, isAuthRefusal, PresenceClient, AVAILABILITIES, AUTH_REFUSED_CODE,
   type UserPresence, type Status, type Availability, type WebSocketConstructor, type CloseEvent,
+  type PresenceDiffMessage, type PresenceStateMessage, type UserStatusChangedMessage, type WirePresence,
 } from '../presence-client.js';
 import * as viaPackage from 'presence-client'; // package.json "exports" -> "types"
 
@@ -67,3 +68,22 @@ createPresenceClient({ WebSocket: FakeSocket });
 client.on('status', (e) => e.presence.online);
 // @ts-expect-error: state is read-only
 client.state = 'open';
+
+// The server's rich presence messages, as the docs show them.
+const diffMessage: PresenceDiffMessage = {
+  type: 'presence_diff', online: ['u1'], offline: ['u2'],
+  users: {
+    u1: { is_online: true, status: 'busy', status_text: 'In a meeting', last_active: '2026-11-29T10:00:00.000Z' },
+    u2: { is_online: false, status: 'offline', last_online: '2026-11-29T10:03:12.345Z' },
+    u3: { is_online: true, status: 'away' },
+  },
+};
+const stateMessage: PresenceStateMessage = { type: 'presence_state', users: { u1: { is_online: false, status: 'offline' } } };
+const changed: UserStatusChangedMessage = { type: 'user_status_changed', user_id: 'u1', is_online: true, status: 'available' };
+const entry: WirePresence | undefined = diffMessage.users?.['u1'];
+// @ts-expect-error a status is one of the four wire names
+const badStatus: WirePresence = { is_online: true, status: 'idle' };
+// @ts-expect-error a diff always has both lists
+const noLists: PresenceDiffMessage = { type: 'presence_diff', online: [] };
+client.seed(stateMessage.users);
+void [entry, changed, badStatus, noLists];

@@ -48,6 +48,7 @@ final class ClusterNode {
   private final Duration recoveryTimeout;
   private final Supplier<Optional<LastSeenStore>> lastSeen;
   private final ClusterState state;
+  private final LocalSync sync;
   private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
   private final AtomicLong transitionsPublished = new AtomicLong();
   private final AtomicLong recoveries = new AtomicLong();
@@ -72,10 +73,12 @@ final class ClusterNode {
    * @param leaseTtl how long a lease lives; also how long a node the store forgot keeps its users
    * @param recoveryTimeout how long one recovery round may take before it counts as failed
    * @param lastSeen where this node records the users of nodes it reaped
+   * @param local the local registry's rich presence, which this node announces and updates
    */
   ClusterNode(String nodeId, ClusterTransport transport, Executor loop, Scheduler scheduler,
       Ticker ticker, Clock clock, Duration leaseTtl, Duration renewalInterval,
-      Duration recoveryTimeout, EventDelivery events, Supplier<Optional<LastSeenStore>> lastSeen) {
+      Duration recoveryTimeout, EventDelivery events, Supplier<Optional<LastSeenStore>> lastSeen,
+      LocalSync.Local local) {
     this.nodeId = nodeId;
     this.transport = transport;
     this.loop = loop;
@@ -86,7 +89,19 @@ final class ClusterNode {
     this.recoveryTimeout = recoveryTimeout;
     this.lastSeen = lastSeen;
     this.state = new ClusterState(nodeId, transport::snapshot, loop, scheduler, clock, leaseTtl,
-        events, this::broken);
+        events, this::broken, new ClusterState.RichListener() {
+          @Override
+          public void recordChanged(String user, Contribution record) {
+            sync().remoteRecord(user, record);
+          }
+
+          @Override
+          public void routed(String node, Message m) {
+            sync().routed(node, m);
+          }
+        });
+    this.sync = new LocalSync(nodeId, local, state, transport, this::sendRich, loop, scheduler,
+        clock, ticker::read);
     this.syncedAtNanos = ticker.read();
   }
 
@@ -97,6 +112,11 @@ final class ClusterNode {
 
   String nodeId() {
     return nodeId;
+  }
+
+  /** This node's side of rich presence; see {@link LocalSync} for which methods any thread may call. */
+  LocalSync sync() {
+    return sync;
   }
 
   /**
@@ -138,6 +158,42 @@ final class ClusterNode {
     submit(() -> onLocal(e));
   }
 
+  /** The local state of a user may have changed (rich presence). Any thread; never blocks. */
+  void touched(String user) {
+    submit(() -> {
+      if (!stopped) {
+        sync.touched(user);
+      }
+    });
+  }
+
+  /**
+   * Sends a status change for a user this node does not hold to the nodes that do. Any thread.
+   */
+  void route(RichCodec.Directive d) {
+    String payload = RichCodec.encode(d);
+    submit(() -> {
+      long millis = clock.millis();
+      sendRich(seq -> transport.announce(Message.DIRECTIVE, payload, seq, millis));
+    });
+  }
+
+  /**
+   * Erases users everywhere: this node's records of them now, other nodes' when they get the
+   * announcement. Any thread; the local registry has already forgotten them.
+   */
+  void forget(List<String> users, Stamp stamp) {
+    submit(() -> {
+      long millis = clock.millis();
+      for (int i = 0; i < users.size(); i += RichCodec.MAX_USERS_PER_MESSAGE) {
+        List<String> chunk = users.subList(i, Math.min(users.size(), i + RichCodec.MAX_USERS_PER_MESSAGE));
+        sync.forgetHere(chunk, stamp, true);
+        String payload = RichCodec.encode(new RichCodec.Forget(List.copyOf(chunk), stamp));
+        sendRich(seq -> transport.announce(Message.FORGET, payload, seq, millis));
+      }
+    });
+  }
+
   /**
    * Leaves the cluster gracefully: stops the timers and removes this node's keys. Any thread.
    *
@@ -164,6 +220,7 @@ final class ClusterNode {
     if (tick != null) {
       tick.cancel();
     }
+    sync.stop();
     state.stop();
   }
 
@@ -184,10 +241,48 @@ final class ClusterNode {
       return;
     }
     String user = e.userId();
+    RichCodec.Change record = null;
+    if (e.online() && !state.own().contains(user)) {
+      record = sync.changeNow(user); // before the count: listeners hear of the status at once
+    }
     boolean changed = e.online() ? state.addOwn(user, e.at()) : state.removeOwn(user, e.at());
+    if (changed && !e.online()) {
+      record = sync.changeNow(user); // after the count: no update just before the offline
+    }
+    if (changed && healthy && record != null) {
+      // one message: the record, then the transition (receivers apply them in that order, or
+      // the other way round for an offline), so every node has the user's availability and
+      // text by the time it sees them online
+      transitionsPublished.incrementAndGet();
+      long millis = e.at().toEpochMilli();
+      RichCodec.Batch batch = RichCodec.encodeTransition(e.online(), user, record);
+      sendRich(seq -> transport.records(batch, seq, millis));
+      return;
+    }
     if (changed) {
       publish(e.online(), user, e.at());
     }
+    if (record == null) {
+      sync.touched(user);
+    }
+  }
+
+  /** Sends a rich-presence announcement; see {@link LocalSync.Sender}. Loop only. */
+  private boolean sendRich(java.util.function.LongFunction<CompletableFuture<Long>> op) {
+    if (!healthy || stopped) {
+      return false;
+    }
+    call(() -> op.apply(lastSeq)).whenCompleteAsync((seq, ex) -> {
+      if (ex != null) {
+        LOG.debug("Node {} could not publish rich presence", nodeId, ex);
+        broken();
+      } else if (seq < 0) {
+        rejoinNow();
+      } else {
+        sent(seq);
+      }
+    }, loop);
+    return true;
   }
 
   private void publish(boolean online, String user, Instant at) {
@@ -275,7 +370,10 @@ final class ClusterNode {
     // connection, so the store sees them in this node's order.
     healthy = true;
     return call(() -> transport.join(state.own(), lastSeq, clock.millis()))
-        .thenAcceptAsync(this::sent, loop);
+        .thenAcceptAsync(seq -> {
+          sent(seq);
+          sync.rejoined(); // the JOIN emptied this node's records in the store
+        }, loop);
   }
 
   /** Records that the node is in sync now; loop only. */
@@ -322,6 +420,7 @@ final class ClusterNode {
         confirmed();
       }
     }, loop);
+    sync.sweep();
     reap();
   }
 
@@ -380,7 +479,7 @@ final class ClusterNode {
     }
     Message m = Message.parse(raw);
     if (m == null) {
-      LOG.warn("Ignoring a malformed presence message: {}", raw);
+      LOG.warn("Node {} ignores a malformed presence message: {}", nodeId, Message.abbreviate(raw));
       return;
     }
     if (m.node().equals(nodeId)) {

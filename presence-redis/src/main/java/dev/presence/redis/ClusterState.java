@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,8 +34,15 @@ import org.slf4j.LoggerFactory;
  * reload N: it buffers N's messages, asks for a snapshot (set and sequence number, read
  * atomically), replaces its view of N with it, firing only the real differences, then applies
  * the buffered messages newer than the snapshot. A user is online while any view (or this node)
- * holds them; events fire on the 0→1 and 1→0 edges of that count, so they are ordered,
- * alternating and exactly once by construction.
+ * holds them publicly and the user's cluster-wide availability (see {@link Aggregate}) is not
+ * invisible; events fire on the edges of that, so they are ordered, alternating and exactly once
+ * by construction.
+ *
+ * <p>Rich presence: every node's records (its {@link Contribution} per user) travel in the same
+ * sequence as its transitions ({@code U} messages) and are part of its snapshot, so they follow
+ * the same rules: applied in order, reloaded on a gap, dropped with the node. After every change
+ * of a user's count or records, this class recomputes what listeners have been told of the user
+ * (online, status, text, metadata) and queues the difference: a transition, or an update.
  *
  * <p>Threading: every method not marked otherwise must be called on the loop, the one serial
  * executor given to the constructor; snapshot replies and timers come back onto it. The lookups
@@ -51,11 +59,17 @@ final class ClusterState {
   private final Duration orphanGrace;
   private final EventDelivery events;
   private final Runnable onLoadFailure;
+  private final RichListener rich;
   /** user -> how many nodes (this one included) hold them; written by the loop only. */
   private final ConcurrentHashMap<String, Integer> clusterCount = new ConcurrentHashMap<>();
   /** user -> how many other nodes hold them; written by the loop only. */
   private final ConcurrentHashMap<String, Integer> remoteCount = new ConcurrentHashMap<>();
+  /** user -> node -> that node's record; immutable inner maps, written by the loop only. */
+  private final ConcurrentHashMap<String, Map<String, Contribution>> remoteRecords =
+      new ConcurrentHashMap<>();
+  private final ToldState told;
   private final AtomicLong snapshotsLoaded = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
   private final Set<String> own = new HashSet<>();
   private final Map<String, NodeView> views = new HashMap<>();
   private boolean stopped;
@@ -67,10 +81,11 @@ final class ClusterState {
    * @param scheduler runs the orphan timers
    * @param orphanGrace how long a node the store knows nothing of keeps its users (a lease TTL)
    * @param onLoadFailure told (on the loop) when a snapshot could not be read
+   * @param rich told (on the loop) of other nodes' records and routed changes
    */
   ClusterState(String self, Function<String, CompletableFuture<ClusterTransport.Snapshot>> snapshots,
       Executor loop, Scheduler scheduler, Clock clock, Duration orphanGrace, EventDelivery events,
-      Runnable onLoadFailure) {
+      Runnable onLoadFailure, RichListener rich) {
     this.self = self;
     this.snapshots = snapshots;
     this.loop = loop;
@@ -79,7 +94,20 @@ final class ClusterState {
     this.orphanGrace = orphanGrace;
     this.events = events;
     this.onLoadFailure = onLoadFailure;
+    this.rich = rich;
+    this.told = new ToldState(self, events, this::recordsOf);
   }
+
+  /** What the node does with other nodes' rich presence. Called on the loop. */
+  interface RichListener {
+    /** Another node's record of {@code user} changed (or went). */
+    void recordChanged(String user, Contribution record);
+
+    /** A routed status change or erasure from {@code node}, in that node's order. */
+    void routed(String node, Message m);
+  }
+
+
 
   // ------------------------------------------------------------------ lookups (any thread)
 
@@ -93,9 +121,25 @@ final class ClusterState {
     return new HashSet<>(remoteCount.keySet());
   }
 
-  /** Any thread: users online in the cluster. */
+  /** Any thread: users online in the cluster (publicly: invisible users are not). */
   int onlineUserCount() {
-    return clusterCount.size();
+    return told.onlineCount();
+  }
+
+  /** Any thread: other nodes' records of the user (node -> record; an immutable snapshot). */
+  Map<String, Contribution> remoteRecords(String user) {
+    Map<String, Contribution> m = remoteRecords.get(user);
+    return m == null ? Map.of() : m;
+  }
+
+  /** Any thread: messages and records from Redis rejected as malformed. */
+  long rejected() {
+    return rejected.get();
+  }
+
+  /** Any thread: whether listeners were told the user is online. */
+  boolean shownOnline(String user) {
+    return told.online(user);
   }
 
   /** Any thread: snapshots read so far. */
@@ -126,6 +170,18 @@ final class ClusterState {
   /** This node's users: a live, unmodifiable view (loop only). */
   Set<String> own() {
     return Collections.unmodifiableSet(own);
+  }
+
+  /** Records this node's own contribution for a user (null: none); recomputes the user. */
+  void setOwnRecord(String user, Contribution c, Instant at) {
+    if (told.setOwnRecord(user, c)) {
+      reconcile(user, at);
+    }
+  }
+
+  /** Recomputes what listeners know of a user (e.g. a status text expired). Loop only. */
+  void refresh(String user) {
+    reconcile(user, clock.instant());
   }
 
   /** Who holds whom, this node included: user -> node ids (a new map, loop only). */
@@ -199,6 +255,8 @@ final class ClusterState {
     v.seq = m.seq();
     Instant at = Instant.ofEpochMilli(m.millis());
     switch (m.op()) {
+      case Message.RECORDS -> applyRecords(v, m, at);
+      case Message.DIRECTIVE, Message.FORGET -> rich.routed(v.node, m);
       case Message.ONLINE -> {
         if (v.users.add(m.user())) {
           increment(m.user(), at, true);
@@ -212,9 +270,87 @@ final class ClusterState {
       default -> { // DEPARTED
         v.joined = false;
         replaceUsers(v, Set.of(), at);
+        replaceRecords(v, Map.of(), at);
         retireIfIdle(v);
       }
     }
+  }
+
+  private void applyRecords(NodeView v, Message m, Instant at) {
+    RichCodec.Decoded d;
+    try {
+      d = RichCodec.decodeBatch(m.user());
+    } catch (RuntimeException e) {
+      reject("records of node " + v.node + " (seq " + m.seq() + ")", e);
+      return; // its sequence number is used up; the node's next snapshot has the truth
+    }
+    // offline first, then the records; records first, then online: listeners never hear of a
+    // status change in between that is only an artefact of the order
+    if (d.transition() == Message.OFFLINE && v.users.remove(d.user())) {
+      decrement(d.user(), at, true);
+    }
+    for (RichCodec.Change ch : d.changes()) {
+      putRecord(v, ch.user(), ch.contribution(), at);
+    }
+    if (d.transition() == Message.ONLINE && v.users.add(d.user())) {
+      increment(d.user(), at, true);
+    }
+  }
+
+  private void putRecord(NodeView v, String user, Contribution c, Instant at) {
+    Contribution before = c == null ? v.records.remove(user) : v.records.put(user, c);
+    if (Objects.equals(before, c)) {
+      return;
+    }
+    publishRecords(user);
+    if (c != null) {
+      rich.recordChanged(user, c);
+    }
+    reconcile(user, at);
+  }
+
+  /** Replaces a view's records: new and changed ones, then (see below) the ones gone. */
+  private void putRecords(NodeView v, Map<String, Contribution> next, Instant at) {
+    for (Map.Entry<String, Contribution> e : next.entrySet()) {
+      putRecord(v, e.getKey(), e.getValue(), at);
+    }
+  }
+
+  /** Drops a view's records not in {@code next}: after its users, so no update precedes an offline. */
+  private void replaceRecords(NodeView v, Map<String, Contribution> next, Instant at) {
+    for (String user : new ArrayList<>(v.records.keySet())) {
+      if (!next.containsKey(user)) {
+        putRecord(v, user, null, at);
+      }
+    }
+  }
+
+  /** Rebuilds the readers' copy of the user's remote records. */
+  private void publishRecords(String user) {
+    Map<String, Contribution> m = recordsOf(user);
+    if (m.isEmpty()) {
+      remoteRecords.remove(user);
+    } else {
+      remoteRecords.put(user, Map.copyOf(m));
+    }
+  }
+
+  private Map<String, Contribution> decodeRecords(String node, Map<String, String> raw) {
+    Map<String, Contribution> out = new HashMap<>();
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      try {
+        out.put(e.getKey(), RichCodec.decodeContribution(e.getValue()));
+      } catch (RuntimeException ex) {
+        reject("the record of user '" + e.getKey() + "' in node " + node + "'s snapshot", ex);
+      }
+    }
+    return out;
+  }
+
+  /** Logs and counts something malformed that came from Redis. Loop only. */
+  void reject(String what, RuntimeException e) {
+    rejected.incrementAndGet();
+    LOG.warn("Node {} ignores {}: {}", self, what, e.getMessage());
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // the handler completes `done`, which is returned
@@ -256,7 +392,10 @@ final class ClusterState {
     if (s.joined() || s.seq() > 0) {
       cancelOrphanTimer(v);
       v.joined = s.joined();
+      Map<String, Contribution> records = s.joined() ? decodeRecords(v.node, s.records()) : Map.of();
+      putRecords(v, records, now);
       replaceUsers(v, s.joined() ? s.users() : Set.of(), now);
+      replaceRecords(v, records, now);
       v.seq = s.seq();
     } else {
       // The store knows nothing of this node: it lost its data (a restart). A live node rejoins
@@ -292,6 +431,7 @@ final class ClusterState {
     }
     LOG.info("Node {} did not rejoin within {}: its users are gone", v.node, orphanGrace);
     replaceUsers(v, Set.of(), clock.instant());
+    replaceRecords(v, Map.of(), clock.instant());
     retireIfIdle(v);
   }
 
@@ -304,8 +444,8 @@ final class ClusterState {
 
   /** Forgets a node that left and holds nobody; a late message would simply reload it. */
   private void retireIfIdle(NodeView v) {
-    if (v.synced && !v.joined && !v.loading && v.users.isEmpty() && v.buffer.isEmpty()
-        && v.orphanTimer == null) {
+    if (v.synced && !v.joined && !v.loading && v.users.isEmpty() && v.records.isEmpty()
+        && v.buffer.isEmpty() && v.orphanTimer == null) {
       views.remove(v.node, v);
     }
   }
@@ -325,41 +465,48 @@ final class ClusterState {
     }
   }
 
-  // ------------------------------------------------------------------ counting
+  // ------------------------------------------------------------------ counting and events
 
   private void increment(String user, Instant at, boolean remote) {
     if (remote) {
       remoteCount.merge(user, 1, Integer::sum);
     }
-    Integer n = clusterCount.get(user);
-    if (n == null) {
-      clusterCount.put(user, 1);
-      events.publish(new PresenceEvent(user, true, at));
-    } else {
-      clusterCount.put(user, n + 1);
-    }
+    clusterCount.merge(user, 1, Integer::sum);
+    reconcile(user, at);
   }
 
   private void decrement(String user, Instant at, boolean remote) {
     if (remote) {
       remoteCount.computeIfPresent(user, (k, c) -> c == 1 ? null : c - 1);
     }
-    Integer n = clusterCount.get(user);
-    if (n == null) {
-      throw new IllegalStateException("replica count missing for " + user);
+    if (clusterCount.computeIfPresent(user, (k, c) -> c == 1 ? null : c - 1) == null
+        && !told.online(user)) {
+      return;
     }
-    if (n == 1) {
-      clusterCount.remove(user);
-      events.publish(new PresenceEvent(user, false, at));
-    } else {
-      clusterCount.put(user, n - 1);
+    reconcile(user, at);
+  }
+
+  private void reconcile(String user, Instant at) {
+    told.reconcile(user, clusterCount.containsKey(user), at);
+  }
+
+  /** node -> record of the user, from every view (a new map; loop only). */
+  private Map<String, Contribution> recordsOf(String user) {
+    Map<String, Contribution> m = new HashMap<>();
+    for (NodeView v : views.values()) {
+      Contribution c = v.records.get(user);
+      if (c != null) {
+        m.put(v.node, c);
+      }
     }
+    return m;
   }
 
   /** What this node knows of another. Loop only. */
   private static final class NodeView {
     final String node;
     final Set<String> users = new HashSet<>();
+    final Map<String, Contribution> records = new HashMap<>();
     long seq;
     boolean joined = true;
     boolean synced;

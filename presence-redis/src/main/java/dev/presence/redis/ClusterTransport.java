@@ -2,6 +2,7 @@ package dev.presence.redis;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,8 +29,17 @@ interface ClusterTransport extends AutoCloseable {
     void connectionRestored();
   }
 
-  /** What a snapshot of one node holds, read atomically. */
-  record Snapshot(boolean joined, long seq, Set<String> users) {}
+  /**
+   * What a snapshot of one node holds, read atomically.
+   *
+   * @param records the node's rich-presence records: user to the JSON of its contribution, as
+   *     stored (decoded and validated by the reader)
+   */
+  record Snapshot(boolean joined, long seq, Set<String> users, Map<String, String> records) {
+    Snapshot(boolean joined, long seq, Set<String> users) {
+      this(joined, seq, users, Map.of());
+    }
+  }
 
   /** The outcome of a claim on a node whose lease may have expired. */
   enum ClaimOutcome {
@@ -66,6 +76,22 @@ interface ClusterTransport extends AutoCloseable {
    * @return the new sequence number, or -1 if this node is not joined (it was reaped)
    */
   CompletableFuture<Long> transition(boolean online, String user, long lastSeq, long millis);
+
+  /**
+   * Writes this node's rich-presence records of some users (and, if the batch carries one, adds
+   * or removes the user of a node-level transition) and announces them as one message.
+   *
+   * @return the new sequence number, or -1 if this node is not joined (it was reaped)
+   */
+  CompletableFuture<Long> records(RichCodec.Batch batch, long lastSeq, long millis);
+
+  /**
+   * Announces a routed change ({@link Message#DIRECTIVE} or {@link Message#FORGET}) in this
+   * node's sequence; nothing is stored.
+   *
+   * @return the new sequence number, or -1 if this node is not joined (it was reaped)
+   */
+  CompletableFuture<Long> announce(char op, String payload, long lastSeq, long millis);
 
   /**
    * Renews this node's lease and lists it in the directory again.

@@ -1,14 +1,19 @@
 package dev.presence.redis;
 
+import dev.presence.Availability;
 import dev.presence.ClientMessage;
 import dev.presence.ConnectOptions;
 import dev.presence.LastSeenStore;
 import dev.presence.Outbound;
+import dev.presence.PresenceEvent;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.PresenceStats;
+import dev.presence.PresenceUpdate;
 import dev.presence.Scheduler;
+import dev.presence.Status;
+import dev.presence.StatusText;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
 import dev.presence.UserPresence;
@@ -17,10 +22,14 @@ import dev.presence.VisiblePresence;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -75,13 +84,15 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   private final ScheduledExecutorService loop;
   private final ExecutorService ownedEventExecutor;
   private final Duration commandTimeout;
+  private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private Subscription localSubscription = () -> {};
 
   private ClusteredPresenceRegistry(PresenceRegistry local, ClusterTransport transport,
       ScheduledExecutorService loop, ExecutorService ownedEventExecutor, EventDelivery events,
-      ClusterNode node, Duration commandTimeout) {
+      ClusterNode node, Duration commandTimeout, Clock clock) {
     this.local = local;
+    this.clock = clock;
     this.transport = transport;
     this.loop = loop;
     this.ownedEventExecutor = ownedEventExecutor;
@@ -110,12 +121,22 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
         b.eventExecutor != null ? b.eventExecutor : ownedEvents, "node " + nodeId);
     ClusterNode node = new ClusterNode(nodeId, transport, loop, Scheduler.of(loop),
         Ticker.system(), b.clock, b.leaseTtl, b.renewalInterval, b.commandTimeout.multipliedBy(3),
-        events, local::lastSeenStore);
+        events, local::lastSeenStore, localView(local));
     ClusteredPresenceRegistry registry = new ClusteredPresenceRegistry(local, transport, loop,
-        ownedEvents, events, node, b.commandTimeout);
+        ownedEvents, events, node, b.commandTimeout, b.clock);
     // Listen first, then read the users already there: a user arriving in between is seen by
     // both, which the replica absorbs (adding a user it holds changes nothing).
-    registry.localSubscription = local.addListener(node::localTransition);
+    registry.localSubscription = local.addListener(new PresenceListener() {
+      @Override
+      public void onTransition(PresenceEvent event) {
+        node.localTransition(event);
+      }
+
+      @Override
+      public void onUpdate(PresenceUpdate update) {
+        node.touched(update.userId());
+      }
+    });
     try {
       node.start(local.onlineUsers()).get(b.startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -124,6 +145,30 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
           + b.startupTimeout, e);
     }
     return registry;
+  }
+
+  private static LocalSync.Local localView(PresenceRegistry local) {
+    return new LocalSync.Local() {
+      @Override
+      public Optional<UserPresence> presenceOf(String user) {
+        return local.presenceOf(user);
+      }
+
+      @Override
+      public boolean isOnline(String user) {
+        return local.isOnline(user);
+      }
+
+      @Override
+      public boolean setStatus(String user, ClientMessage.SetStatus change) {
+        return local.setStatus(user, change);
+      }
+
+      @Override
+      public void forget(List<String> users) {
+        local.forget(users);
+      }
+    };
   }
 
   private static ClusterTransport connect(ClusteredPresenceRegistryBuilder b, String nodeId) {
@@ -187,7 +232,8 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   /**
    * Registers a live session on this node, exactly as the local registry does; if it is the
    * user's first on this node, the other nodes are told (asynchronously: the caller never waits
-   * on Redis).
+   * on Redis). If the user is already connected elsewhere in the cluster, their availability and
+   * status text there apply (as the local registry does for a second session).
    *
    * @param userId the authenticated user; non-blank
    * @param sessionId the connection id, unique among this user's live sessions on this node
@@ -199,11 +245,14 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public PresenceSession connect(String userId, String sessionId, Outbound outbound) {
-    return local.connect(userId, sessionId, outbound);
+    return connect(userId, sessionId, outbound, ConnectOptions.defaults());
   }
 
   /**
-   * Registers a live session with options on the local registry.
+   * Registers a live session with options on this node. The options' availability and status
+   * text apply only if the user is connected nowhere in the cluster yet: the live state of a
+   * connected user is newer than what the host stored (as in one registry). So a user invisible
+   * on another node connects here invisible, and never flashes online.
    *
    * @param userId the authenticated user
    * @param sessionId the connection id
@@ -214,25 +263,132 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   @Override
   public PresenceSession connect(String userId, String sessionId, Outbound outbound,
       ConnectOptions options) {
-    return local.connect(userId, sessionId, outbound, options);
+    Objects.requireNonNull(userId, "userId");
+    Objects.requireNonNull(options, "options");
+    LocalSync sync = node.sync();
+    ConnectOptions applied = options;
+    if (local.sessionCount(userId) == 0 && local.presenceOf(userId).isEmpty()) {
+      Contribution live = latest(node.state().remoteRecords(userId).values());
+      if (live != null) {
+        applied = options.withAvailability(live.availability())
+            .withStatusText(live.textAt(clock.instant()));
+      }
+      Stamp stamp = live != null ? live.stamp() : new Stamp(0, node.nodeId());
+      ConnectOptions chosen = applied;
+      PresenceSession s;
+      try {
+        s = sync.underStamp(userId, stamp,
+            () -> local.connect(userId, sessionId, outbound, chosen));
+      } finally {
+        node.touched(userId); // also when refused: the node drops the stamp of a user it lacks
+      }
+      return new ClusterSession(s, node);
+    }
+    PresenceSession s = local.connect(userId, sessionId, outbound, applied);
+    node.touched(userId);
+    return new ClusterSession(s, node);
   }
 
-  // Rich presence (issue 12): node-local for now. Availability and invisibility already reach
-  // other nodes as the local registry's public transitions; status, text and metadata do not yet.
+  private static @Nullable Contribution latest(Collection<Contribution> records) {
+    Contribution best = null;
+    for (Contribution c : records) {
+      if (best == null || c.stamp().isAfter(best.stamp())) {
+        best = c;
+      }
+    }
+    return best;
+  }
 
+  /**
+   * Sets the user's availability and/or status text for the whole cluster: the latest change,
+   * made on any node, applies to every session of the user on every node. If this node holds
+   * the user, the change applies here at once (read your writes) and reaches the other nodes
+   * with this node's record of the user; otherwise it is routed to the nodes that hold them.
+   *
+   * @param userId the user
+   * @param change the change
+   * @return true if the user is connected (or in the offline grace) somewhere in the cluster,
+   *     as far as this node knows; false (and nothing kept) otherwise
+   * @throws IllegalArgumentException if the text's expiry is not in the future
+   */
   @Override
   public boolean setStatus(String userId, ClientMessage.SetStatus change) {
-    return local.setStatus(userId, change);
+    Objects.requireNonNull(userId, "userId");
+    Objects.requireNonNull(change, "change");
+    StatusText text = change.statusText();
+    if (change.setsStatusText() && text != null && text.expiresAt() != null
+        && !text.expiresAt().isAfter(clock.instant())) {
+      throw new IllegalArgumentException("expiresAt must be in the future: " + text.expiresAt());
+    }
+    LocalSync sync = node.sync();
+    if (local.presenceOf(userId).isPresent()) {
+      boolean applied = sync.underStamp(userId, sync.nextStamp(),
+          () -> local.setStatus(userId, change));
+      node.touched(userId);
+      if (applied) {
+        return true;
+      }
+    }
+    if (node.state().remoteRecords(userId).isEmpty()) {
+      return false;
+    }
+    node.route(new RichCodec.Directive(userId, sync.nextStamp(), change));
+    return true;
   }
 
+  /**
+   * Returns the user's raw presence across the cluster: the sessions of every node with their
+   * metadata, the user-level availability and text of the latest change, idle only if idle on
+   * every node, the latest activity anywhere. From memory.
+   *
+   * @param userId the user
+   * @return a snapshot, or empty if no node has the user
+   */
   @Override
   public Optional<UserPresence> presenceOf(String userId) {
-    return local.presenceOf(userId);
+    Aggregate g = aggregate(userId);
+    if (g == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new UserPresence(userId, g.status(heldPublicly(userId)), g.availability(),
+        g.statusText(), g.lastActive(), g.sessions()));
   }
 
+  /**
+   * Returns what {@code viewerId} may see of {@code subjectId} across the cluster: invisibility
+   * and the policy (of the local registry) applied, as in a single registry. From memory.
+   *
+   * @param viewerId the user looking
+   * @param subjectId the user looked at
+   * @return a new snapshot
+   */
   @Override
   public VisiblePresence visiblePresence(String viewerId, String subjectId) {
-    return local.visiblePresence(viewerId, subjectId);
+    Objects.requireNonNull(viewerId, "viewerId");
+    Objects.requireNonNull(subjectId, "subjectId");
+    Aggregate g = aggregate(subjectId);
+    if (viewerId.equals(subjectId)) {
+      if (g == null) {
+        return VisiblePresence.offline(subjectId);
+      }
+      Availability shown = g.availability() == Availability.INVISIBLE ? Availability.AVAILABLE
+          : g.availability();
+      return new VisiblePresence(subjectId, true, Status.of(true, shown, g.idle()),
+          g.statusText(), g.lastActive(), g.availability());
+    }
+    boolean held = heldPublicly(subjectId);
+    if (!held || (g != null && !g.online(true))) {
+      return VisiblePresence.offline(subjectId);
+    }
+    Visibility v = local.visibility(viewerId, subjectId);
+    if (!v.presence()) {
+      return VisiblePresence.offline(subjectId);
+    }
+    if (g == null) {
+      return new VisiblePresence(subjectId, true, Status.AVAILABLE, null, null, null);
+    }
+    return new VisiblePresence(subjectId, true, g.status(true),
+        v.statusText() ? g.statusText() : null, v.lastSeen() ? g.lastActive() : null, null);
   }
 
   @Override
@@ -240,31 +396,72 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     return local.visibility(viewerId, subjectId);
   }
 
+  /**
+   * Returns the latest activity of the user on any node (raw), from memory. Other nodes'
+   * activity arrives with their records: at once with any change, otherwise with the sweep at
+   * every lease renewal.
+   *
+   * @param userId the user
+   * @return the time, or empty if unknown or no node has the user
+   */
   @Override
   public Optional<Instant> lastActive(String userId) {
-    return local.lastActive(userId);
-  }
-
-  @Override
-  public void forget(Collection<String> userIds) {
-    local.forget(userIds);
+    Aggregate g = aggregate(userId);
+    return g == null ? Optional.empty() : Optional.ofNullable(g.lastActive());
   }
 
   /**
-   * Returns whether the user is online anywhere in the cluster: two hash lookups, no I/O. This
-   * node's own sessions count at once (read your writes); another node's from the moment its
-   * announcement reached this node.
+   * Erases the users' status text and last active everywhere (this node at once, the others
+   * when the announcement reaches them; each node then rewrites its record of the user in
+   * Redis without them) and their last-seen times in this node's store. Blocking on the store
+   * only, as in the local registry.
+   *
+   * @param userIds the users; null elements are ignored
+   */
+  @Override
+  public void forget(Collection<String> userIds) {
+    Objects.requireNonNull(userIds, "userIds");
+    List<String> ids = new ArrayList<>();
+    for (String id : userIds) {
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    Stamp stamp = node.sync().nextStamp();
+    local.forget(ids);
+    if (!ids.isEmpty()) {
+      node.forget(ids, stamp);
+    }
+  }
+
+  /**
+   * Returns whether the user is online anywhere in the cluster, as others see them (an
+   * invisible user is not): a few hash lookups, no I/O. This node's own sessions count at once
+   * (read your writes); another node's from the moment its announcement reached this node.
    *
    * @param userId the user; null or unknown ids are simply offline
-   * @return true if some node holds the user
+   * @return true if some node holds the user and their latest availability is not invisible
    */
   @Override
   public boolean isOnline(@Nullable String userId) {
-    return userId != null && (local.isOnline(userId) || node.state().heldElsewhere(userId));
+    if (userId == null) {
+      return false;
+    }
+    boolean here = local.isOnline(userId);
+    if (!here && !node.state().heldElsewhere(userId)) {
+      return false;
+    }
+    Map<String, Contribution> remote = node.state().remoteRecords(userId);
+    if (here && remote.isEmpty()) {
+      return true;
+    }
+    Aggregate g = aggregate(userId, remote);
+    return g == null || g.online(true);
   }
 
   /**
-   * Returns which of the given users are online anywhere in the cluster, from memory.
+   * Returns which of the given users are online anywhere in the cluster, from memory (the same
+   * public view as {@link #isOnline}).
    *
    * @param userIds the users to check; null elements are ignored
    * @return a new mutable set (a snapshot)
@@ -280,6 +477,21 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
       }
     }
     return out;
+  }
+
+  private boolean heldPublicly(String userId) {
+    return local.isOnline(userId) || node.state().heldElsewhere(userId);
+  }
+
+  private @Nullable Aggregate aggregate(String userId) {
+    return userId == null ? null : aggregate(userId, node.state().remoteRecords(userId));
+  }
+
+  private @Nullable Aggregate aggregate(String userId, Map<String, Contribution> remote) {
+    LocalSync sync = node.sync();
+    Contribution own = local.presenceOf(userId)
+        .map(p -> Contribution.of(p, sync.stampOf(userId))).orElse(null);
+    return Aggregate.of(own, remote.values(), clock.instant());
   }
 
   /**
@@ -320,8 +532,14 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public Set<String> onlineUsers() {
-    Set<String> out = node.state().heldElsewhere();
-    out.addAll(local.onlineUsers());
+    Set<String> all = node.state().heldElsewhere();
+    all.addAll(local.onlineUsers());
+    Set<String> out = new HashSet<>();
+    for (String u : all) {
+      if (isOnline(u)) {
+        out.add(u);
+      }
+    }
     return Set.copyOf(out);
   }
 

@@ -2,6 +2,7 @@ package dev.presence.redis;
 
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceListener;
+import dev.presence.PresenceUpdate;
 import dev.presence.Subscription;
 import java.util.Arrays;
 import java.util.Objects;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Hands cluster events to listeners on the event executor, never on the thread that produced
  * them (the node's loop, hence never a Redis I/O thread). Delivery is serial: at most one drain
  * task runs at a time, so every listener sees the events in the order they were queued, which
- * is per user in order, strictly alternating, each once. An event goes to the listeners
+ * is per user in order, strictly alternating, each once, with the user's updates in the same
+ * stream between the transitions. An event goes to the listeners
  * registered when it was queued, so a listener added later never hears of earlier transitions.
  *
  * <p>A listener slower than the event rate delays only delivery, never the loop: events queue
@@ -31,13 +33,18 @@ final class EventDelivery {
   static final int BACKLOG_WARNING = 10_000;
   private static final int BATCH = 256;
 
-  /** An event and the listeners registered when it was queued (never modified). */
+  /**
+   * A transition or an update, and the listeners registered when it was queued (never
+   * modified).
+   */
   private static final class Entry {
     final PresenceEvent event;
+    final PresenceUpdate update;
     final PresenceListener[] listeners;
 
-    Entry(PresenceEvent event, PresenceListener[] listeners) {
+    Entry(PresenceEvent event, PresenceUpdate update, PresenceListener[] listeners) {
       this.event = event;
+      this.update = update;
       this.listeners = listeners;
     }
   }
@@ -50,6 +57,7 @@ final class EventDelivery {
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong online = new AtomicLong();
   private final AtomicLong offline = new AtomicLong();
+  private final AtomicLong updates = new AtomicLong();
   private final Object listenersLock = new Object();
   private volatile PresenceListener[] listeners = new PresenceListener[0];
 
@@ -61,8 +69,22 @@ final class EventDelivery {
   Subscription add(PresenceListener listener) {
     Objects.requireNonNull(listener, "listener");
     // a wrapper of its own per registration, so adding one listener twice needs two removals
-    @SuppressWarnings("UnnecessaryMethodReference")
-    PresenceListener entry = listener::onTransition;
+    PresenceListener entry = new PresenceListener() {
+      @Override
+      public void onTransition(PresenceEvent event) {
+        listener.onTransition(event);
+      }
+
+      @Override
+      public void onUpdate(PresenceUpdate update) {
+        listener.onUpdate(update);
+      }
+
+      @Override
+      public String toString() {
+        return listener.toString();
+      }
+    };
     synchronized (listenersLock) {
       PresenceListener[] now = listeners;
       PresenceListener[] next = Arrays.copyOf(now, now.length + 1);
@@ -88,11 +110,21 @@ final class EventDelivery {
   /** Queues an event for the current listeners; never blocks, never runs a listener. */
   void publish(PresenceEvent event) {
     (event.online() ? online : offline).incrementAndGet();
+    enqueue(event, null);
+  }
+
+  /** Queues an update for the current listeners; never blocks, never runs a listener. */
+  void publish(PresenceUpdate update) {
+    updates.incrementAndGet();
+    enqueue(null, update);
+  }
+
+  private void enqueue(PresenceEvent event, PresenceUpdate update) {
     PresenceListener[] now = listeners;
     if (now.length == 0) {
       return;
     }
-    queue.add(new Entry(event, now));
+    queue.add(new Entry(event, update, now));
     if (pending.incrementAndGet() == BACKLOG_WARNING) {
       LOG.warn("{}: {} cluster events wait for slow listeners", name, BACKLOG_WARNING);
     }
@@ -102,6 +134,11 @@ final class EventDelivery {
   /** Offline→online transitions so far (listeners or not). */
   long onlineTransitions() {
     return online.get();
+  }
+
+  /** Updates so far (listeners or not). */
+  long updates() {
+    return updates.get();
   }
 
   /** Online→offline transitions so far (listeners or not). */
@@ -141,9 +178,14 @@ final class EventDelivery {
         pending.decrementAndGet();
         for (PresenceListener l : e.listeners) {
           try {
-            l.onTransition(e.event);
+            if (e.event != null) {
+              l.onTransition(e.event);
+            } else {
+              l.onUpdate(e.update);
+            }
           } catch (RuntimeException | Error ex) {
-            LOG.warn("Presence listener {} failed on {}", l, e.event, ex);
+            LOG.warn("Presence listener {} failed on {}", l, e.event != null ? e.event : e.update,
+                ex);
           }
         }
       }

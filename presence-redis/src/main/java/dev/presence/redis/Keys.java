@@ -49,11 +49,12 @@ final class Keys {
     return shards > 0;
   }
 
-  /** joined, lease, users, seq: the order every script expects. */
+  /** joined, lease, users, seq, records: the order every script expects. */
   String[] of(String nodeId) {
     String base = shards == 0 ? "{" + prefix + ":node:" + nodeId + "}"
         : tag(shardOf(nodeId)) + ":node:" + nodeId;
-    return new String[] {base + ":joined", base + ":lease", base + ":users", base + ":seq"};
+    return new String[] {base + ":joined", base + ":lease", base + ":users", base + ":seq",
+        base + ":records"};
   }
 
   /** The channel the node publishes on. */

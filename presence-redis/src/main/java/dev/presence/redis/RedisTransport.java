@@ -17,7 +17,9 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -218,6 +220,30 @@ final class RedisTransport implements ClusterTransport {
   }
 
   @Override
+  public CompletableFuture<Long> records(RichCodec.Batch batch, long lastSeq, long millis) {
+    String[] args = new String[7 + 2 * batch.fields().size()];
+    args[0] = ownChannel;
+    args[1] = nodeId;
+    args[2] = String.valueOf(millis);
+    args[3] = String.valueOf(lastSeq);
+    args[4] = batch.payload();
+    args[5] = String.valueOf(batch.transition());
+    args[6] = batch.user();
+    int i = 7;
+    for (Map.Entry<String, String> f : batch.fields().entrySet()) {
+      args[i++] = f.getKey();
+      args[i++] = f.getValue();
+    }
+    return script(Scripts.RECORDS_ID, ScriptOutputType.INTEGER, ownKeys, args);
+  }
+
+  @Override
+  public CompletableFuture<Long> announce(char op, String payload, long lastSeq, long millis) {
+    return script(Scripts.ANNOUNCE_ID, ScriptOutputType.INTEGER, ownKeys, String.valueOf(op),
+        ownChannel, nodeId, String.valueOf(millis), String.valueOf(lastSeq), payload);
+  }
+
+  @Override
   public CompletableFuture<Boolean> renew() {
     connections.checkSubscriptions();
     CompletableFuture<Long> renewed = script(Scripts.RENEW_ID, ScriptOutputType.INTEGER, ownKeys,
@@ -264,8 +290,15 @@ final class RedisTransport implements ClusterTransport {
   public CompletableFuture<Snapshot> snapshot(String node) {
     CompletableFuture<List<Object>> r = script(Scripts.SNAPSHOT_ID, ScriptOutputType.MULTI,
         keys.of(node));
-    return r.thenApply(reply -> new Snapshot((Long) reply.get(0) == 1L, (Long) reply.get(1),
-        Set.copyOf(strings(reply.get(2)))));
+    return r.thenApply(reply -> {
+      List<String> flat = reply.size() > 3 ? strings(reply.get(3)) : List.of();
+      Map<String, String> records = new HashMap<>();
+      for (int i = 0; i + 1 < flat.size(); i += 2) {
+        records.put(flat.get(i), flat.get(i + 1));
+      }
+      return new Snapshot((Long) reply.get(0) == 1L, (Long) reply.get(1),
+          Set.copyOf(strings(reply.get(2))), records);
+    });
   }
 
   @Override

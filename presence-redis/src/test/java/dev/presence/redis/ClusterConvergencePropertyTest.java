@@ -2,6 +2,7 @@ package dev.presence.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.presence.Availability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,10 +15,13 @@ import net.jqwik.api.constraints.Size;
 /**
  * Random schedules of a four-node cluster without Redis: connects and disconnects on any node,
  * messages delivered late, duplicated, reordered or lost with a dropped connection, nodes cut off
- * (shorter or longer than the lease), one node crashing, the store losing its data. Whatever
- * happened, once connections are back and a few lease periods have passed, every node's view is
- * the union of the live nodes' local registries, every node agrees on who holds whom, and every
- * node's events per user alternate and end in the true state.
+ * (shorter or longer than the lease), one node crashing, the store losing its data, and users'
+ * availability (busy, away, invisible, available) set from any node, holding the user or not.
+ * Whatever happened, once connections are back and a few lease periods have passed, every node's
+ * view is the union of the live nodes' local registries (publicly online: invisible users are
+ * not), every node agrees on who holds whom and has every other node's record of each user, all
+ * nodes holding a user apply the same availability, and every node's events per user alternate
+ * and end in the true state.
  */
 class ClusterConvergencePropertyTest {
   private static final int NODES = 4;
@@ -80,7 +84,11 @@ class ClusterConvergencePropertyTest {
           }
         }
         default -> {
-          if ((step / 16) % 11 == 0) {
+          if ((step / 16) % 11 != 0) {
+            if (!n.crashed) { // busy, invisible, available..., from a node with or without the user
+              n.setAvailability(user, Availability.values()[(step / 1024) % Availability.values().length]);
+            }
+          } else {
             sim.redis.flushAll(); // a restart: every connection drops
             for (SimCluster.SimNode m : sim.live()) {
               m.transport.cut();

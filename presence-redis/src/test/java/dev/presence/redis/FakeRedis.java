@@ -31,6 +31,7 @@ final class FakeRedis {
     boolean joined;
     long leaseUntil = Long.MIN_VALUE;
     final Set<String> users = new HashSet<>();
+    final Map<String, String> records = new HashMap<>();
     long seq;
   }
 
@@ -104,6 +105,7 @@ final class FakeRedis {
     k.leaseUntil = time.read() + leaseNanos;
     k.users.clear();
     k.users.addAll(users);
+    k.records.clear();
     long seq = bump(k, lastSeq);
     publish(node, seq, Message.REPLACED, millis, "");
     directory.add(node);
@@ -135,6 +137,7 @@ final class FakeRedis {
     k.joined = false;
     List<String> users = new ArrayList<>(k.users);
     k.users.clear();
+    k.records.clear();
     long seq = bump(k, 0);
     publish(node, seq, Message.DEPARTED, millis, "");
     claims++;
@@ -150,6 +153,7 @@ final class FakeRedis {
     k.joined = false;
     k.leaseUntil = Long.MIN_VALUE;
     k.users.clear();
+    k.records.clear();
     long seq = bump(k, 0);
     publish(node, seq, Message.DEPARTED, millis, "");
     directory.remove(node);
@@ -160,6 +164,45 @@ final class FakeRedis {
     if (k == null) {
       return new ClusterTransport.Snapshot(false, 0, Set.of());
     }
-    return new ClusterTransport.Snapshot(k.joined, k.seq, Set.copyOf(k.users));
+    return new ClusterTransport.Snapshot(k.joined, k.seq, Set.copyOf(k.users),
+        Map.copyOf(k.records));
+  }
+
+  long records(String node, RichCodec.Batch batch, long lastSeq, long millis) {
+    NodeKeys k = keys(node);
+    if (!k.joined) {
+      return -1;
+    }
+    if (batch.transition() == Message.ONLINE) {
+      k.users.add(batch.user());
+    } else if (batch.transition() == Message.OFFLINE) {
+      k.users.remove(batch.user());
+    }
+    batch.fields().forEach((user, json) -> {
+      if (json.isEmpty()) {
+        k.records.remove(user);
+      } else {
+        k.records.put(user, json);
+      }
+    });
+    long seq = bump(k, lastSeq);
+    publish(node, seq, Message.RECORDS, millis, batch.payload());
+    return seq;
+  }
+
+  long announce(String node, char op, String payload, long lastSeq, long millis) {
+    NodeKeys k = keys(node);
+    if (!k.joined) {
+      return -1;
+    }
+    long seq = bump(k, lastSeq);
+    publish(node, seq, op, millis, payload);
+    return seq;
+  }
+
+  /** The node's stored records: user to JSON. */
+  Map<String, String> recordsOf(String node) {
+    NodeKeys k = nodes.get(node);
+    return k == null ? Map.of() : Map.copyOf(k.records);
   }
 }

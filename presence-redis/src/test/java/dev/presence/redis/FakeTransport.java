@@ -126,6 +126,16 @@ final class FakeTransport implements ClusterTransport {
   }
 
   @Override
+  public CompletableFuture<Long> records(RichCodec.Batch batch, long lastSeq, long millis) {
+    return run(() -> redis.records(nodeId, batch, lastSeq, millis));
+  }
+
+  @Override
+  public CompletableFuture<Long> announce(char op, String payload, long lastSeq, long millis) {
+    return run(() -> redis.announce(nodeId, op, payload, lastSeq, millis));
+  }
+
+  @Override
   public CompletableFuture<Boolean> renew() {
     return run(() -> redis.renew(nodeId, leaseTtl.toNanos()));
   }

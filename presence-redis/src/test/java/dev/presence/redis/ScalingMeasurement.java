@@ -42,7 +42,13 @@ final class ScalingMeasurement {
     ClusterState state = new ClusterState("self",
         node -> CompletableFuture.completedFuture(new ClusterTransport.Snapshot(true, 0, Set.of())),
         Runnable::run, time, time.clock(), Duration.ofSeconds(15),
-        new EventDelivery(Runnable::run, "measure"), () -> {});
+        new EventDelivery(Runnable::run, "measure"), () -> {}, new ClusterState.RichListener() {
+          @Override
+          public void recordChanged(String user, Contribution record) {}
+
+          @Override
+          public void routed(String node, Message m) {}
+        });
     keep[0] = state;
     long[] seq = new long[nodes];
     List<String> names = new ArrayList<>();

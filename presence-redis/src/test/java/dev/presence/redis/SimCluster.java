@@ -2,8 +2,14 @@ package dev.presence.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.presence.Availability;
+import dev.presence.ClientMessage;
 import dev.presence.LastSeenStore;
 import dev.presence.PresenceEvent;
+import dev.presence.SessionInfo;
+import dev.presence.Status;
+import dev.presence.StatusText;
+import dev.presence.UserPresence;
 import dev.presence.testing.FakeTime;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -71,18 +77,103 @@ final class SimCluster {
       EventDelivery delivery = new EventDelivery(loop, "node " + id);
       delivery.add(events::add);
       this.node = new ClusterNode(id, transport, loop, time, time, time.clock(), LEASE, RENEWAL,
-          Duration.ofSeconds(3), delivery, () -> Optional.of(lastSeen));
+          Duration.ofSeconds(3), delivery, () -> Optional.of(lastSeen), model);
     }
 
-    void connect(String user) {
-      if (local.add(user)) {
-        node.localTransition(new PresenceEvent(user, true, time.now()));
+    /**
+     * The model of a local registry's rich presence: {@link #rich} holds every user with a
+     * session here (invisible ones too), {@link #local} the publicly online ones; a change of
+     * invisibility is a local transition, as in a real registry.
+     */
+    final LocalSync.Local model = new LocalSync.Local() {
+      @Override
+      public Optional<UserPresence> presenceOf(String user) {
+        return Optional.ofNullable(rich.get(user));
       }
+
+      @Override
+      public boolean isOnline(String user) {
+        return local.contains(user);
+      }
+
+      @Override
+      public boolean setStatus(String user, ClientMessage.SetStatus change) {
+        UserPresence p = rich.get(user);
+        if (p == null) {
+          return false;
+        }
+        Availability a = change.availability() != null ? change.availability() : p.availability();
+        StatusText t = change.setsStatusText() ? change.statusText() : p.statusText();
+        rich.put(user, new UserPresence(user, Status.of(true, a, false), a, t, p.lastActive(),
+            p.sessions()));
+        boolean visible = a != Availability.INVISIBLE;
+        if (visible ? local.add(user) : local.remove(user)) {
+          node.localTransition(new PresenceEvent(user, visible, time.now()));
+        }
+        return true;
+      }
+
+      @Override
+      public void forget(List<String> users) {
+        for (String user : users) {
+          UserPresence p = rich.get(user);
+          if (p != null) {
+            rich.put(user, new UserPresence(user, p.status(), p.availability(), null, null,
+                p.sessions()));
+          }
+        }
+      }
+    };
+
+    /** The model's raw view of its users: what a local registry's presenceOf returns. */
+    final Map<String, UserPresence> rich = new HashMap<>();
+
+    /**
+     * Connects the user here as the clustered registry does: a user another node has takes the
+     * live availability (and its stamp) from the latest record.
+     */
+    void connect(String user) {
+      if (rich.containsKey(user)) {
+        return;
+      }
+      Contribution live = null;
+      for (Contribution c : node.state().remoteRecords(user).values()) {
+        if (live == null || c.stamp().isAfter(live.stamp())) {
+          live = c;
+        }
+      }
+      Availability a = live != null ? live.availability() : Availability.AVAILABLE;
+      Stamp stamp = live != null ? live.stamp() : new Stamp(0, id);
+      node.sync().underStamp(user, stamp, () -> {
+        rich.put(user, new UserPresence(user, Status.of(true, a, false), a, null, time.now(),
+            List.of(new SessionInfo("s-" + id, Map.of("node", id), time.now()))));
+        if (a != Availability.INVISIBLE && local.add(user)) {
+          node.localTransition(new PresenceEvent(user, true, time.now()));
+        }
+        return null;
+      });
+      node.touched(user);
     }
 
     void disconnect(String user) {
+      if (rich.remove(user) == null) {
+        return;
+      }
       if (local.remove(user)) {
         node.localTransition(new PresenceEvent(user, false, time.now()));
+      }
+      node.touched(user);
+    }
+
+    /** Sets the user's availability from this node, as the clustered registry does. */
+    void setAvailability(String user, Availability a) {
+      ClientMessage.SetStatus change = new ClientMessage.SetStatus(a, false, null);
+      LocalSync sync = node.sync();
+      if (rich.containsKey(user)) {
+        sync.underStamp(user, sync.nextStamp(), () -> model.setStatus(user, change));
+        node.touched(user);
+      } else if (!node.state().remoteRecords(user).isEmpty()) {
+        node.route(new RichCodec.Directive(user, sync.nextStamp(), change));
       }
     }
 
@@ -177,7 +268,24 @@ final class SimCluster {
         expectedHolders.computeIfAbsent(u, k -> new HashSet<>()).add(n.id);
       }
     }
+    Map<String, Set<String>> rawHolders = new HashMap<>();
+    Map<String, Set<Availability>> chosen = new HashMap<>();
     for (SimNode n : live()) {
+      for (UserPresence p : n.rich.values()) {
+        rawHolders.computeIfAbsent(p.userId(), k -> new HashSet<>()).add(n.id);
+        chosen.computeIfAbsent(p.userId(), k -> new HashSet<>()).add(p.availability());
+      }
+    }
+    for (Map.Entry<String, Set<Availability>> e : chosen.entrySet()) {
+      assertThat(e.getValue()).as("availability of %s on its nodes", e.getKey()).hasSize(1);
+    }
+    for (SimNode n : live()) {
+      for (Map.Entry<String, Set<String>> e : rawHolders.entrySet()) {
+        Set<String> others = new HashSet<>(e.getValue());
+        others.remove(n.id);
+        assertThat(n.node.state().remoteRecords(e.getKey()).keySet())
+            .as("records of %s on %s", e.getKey(), n.id).isEqualTo(others);
+      }
       assertThat(n.view()).as("view of %s", n.id).isEqualTo(truth);
       assertThat(n.node.state().onlineUserCount()).as("count on %s", n.id)
           .isEqualTo(truth.size());

@@ -3,7 +3,9 @@ package dev.presence.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.presence.PresenceEvent;
+import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
+import dev.presence.PresenceUpdate;
 import dev.presence.testing.RecordingOutbound;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One node of a test cluster: a clustered registry and every cluster event it delivered. A node
@@ -23,13 +26,53 @@ import java.util.function.BooleanSupplier;
 final class TestNode implements AutoCloseable {
   final ClusteredPresenceRegistry registry;
   final List<PresenceEvent> events = new CopyOnWriteArrayList<>();
+  final List<PresenceUpdate> updates = new CopyOnWriteArrayList<>();
   private final RedisClient ownClient;
   private int markers;
 
   private TestNode(ClusteredPresenceRegistry registry, RedisClient ownClient) {
     this.registry = registry;
     this.ownClient = ownClient;
-    registry.addListener(events::add);
+    registry.addListener(new PresenceListener() {
+      @Override
+      public void onTransition(PresenceEvent event) {
+        events.add(event);
+      }
+
+      @Override
+      public void onUpdate(PresenceUpdate update) {
+        updates.add(update);
+      }
+    });
+  }
+
+  /**
+   * A node configured by {@code settings} on top of the usual test settings; with
+   * {@code crashable}, {@link #crash()} works on it.
+   */
+  static TestNode start(RedisServer redis, String nodeId, String prefix, Duration leaseTtl,
+      boolean crashable, UnaryOperator<ClusteredPresenceRegistryBuilder> settings) {
+    RedisClient client = crashable ? RedisClient.create(redis.uri()) : null;
+    try {
+      ClusteredPresenceRegistryBuilder b = ClusteredPresenceRegistry.builder()
+          .nodeId(nodeId)
+          .keyPrefix(prefix)
+          .leaseTtl(leaseTtl)
+          .leaseRenewalInterval(leaseTtl.dividedBy(4))
+          .commandTimeout(Duration.ofMillis(500));
+      b = crashable ? b.redisClient(client) : b.redisUri(redis.uri());
+      return new TestNode(settings.apply(b).build(), client);
+    } catch (RuntimeException e) {
+      if (client != null) {
+        client.shutdown();
+      }
+      throw e;
+    }
+  }
+
+  /** Updates of one user, in delivery order. */
+  List<PresenceUpdate> updatesOf(String user) {
+    return updates.stream().filter(u -> u.userId().equals(user)).toList();
   }
 
   /** A node on a Redis Cluster, given its seeds. */

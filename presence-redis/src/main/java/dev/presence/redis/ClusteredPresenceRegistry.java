@@ -436,7 +436,8 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
 
   /**
    * Returns whether the user is online anywhere in the cluster, as others see them (an
-   * invisible user is not): a few hash lookups, no I/O. This node's own sessions count at once
+   * invisible user is not): a few hash lookups (and a look at the other nodes' records of the
+   * user), no I/O, no lock. This node's own sessions count at once
    * (read your writes); another node's from the moment its announcement reached this node.
    *
    * @param userId the user; null or unknown ids are simply offline
@@ -451,12 +452,17 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     if (!here && !node.state().heldElsewhere(userId)) {
       return false;
     }
-    Map<String, Contribution> remote = node.state().remoteRecords(userId);
-    if (here && remote.isEmpty()) {
+    // Invisible or not is the winning change's availability: ours unless a record is newer
+    // (the same rule as Aggregate, without building the user's snapshot)
+    Contribution latest = latest(node.state().remoteRecords(userId).values());
+    if (latest == null) {
       return true;
     }
-    Aggregate g = aggregate(userId, remote);
-    return g == null || g.online(true);
+    boolean mine = here || local.sessionCount(userId) > 0;
+    if (mine && !latest.stamp().isAfter(node.sync().stampOf(userId))) {
+      return here; // our local registry applies the latest change: visible there or not
+    }
+    return latest.availability() != Availability.INVISIBLE;
   }
 
   /**

@@ -168,6 +168,33 @@ class ClusterSequencingTest {
   }
 
   @Test
+  void malformedRichPayloadsInSequence_areRejectedAndSkipped_withoutAReload() {
+    long loads = snapshotsOfB();
+    long seq = seqOfA();
+    List<String> bad = List.of(
+        "{not json",
+        "{\"r\":[{\"u\":\"u9\",\"c\":{\"v\":1,\"o\":\"a\",\"a\":\"sleepy\",\"s\":[]}}],\"on\":\"u9\"}",
+        "{\"r\":[{\"u\":\"u9\",\"c\":{\"v\":1,\"o\":\"a\",\"a\":\"busy\",\"t\":\"\\u202Eevil\",\"s\":[]}}]}",
+        "[" .repeat(100) + "]".repeat(100));
+    for (String payload : bad) {
+      b.transport.inject(new Message("a", ++seq, Message.RECORDS, 0, payload).format());
+    }
+    b.transport.inject(new Message("a", ++seq, Message.DIRECTIVE, 0, "{\"u\":\"u1\"}").format());
+    b.transport.inject(new Message("a", ++seq, Message.FORGET, 0, "{\"u\":\"u1\"}").format());
+    sim.settle();
+    assertThat(b.node.state().rejected()).isEqualTo(bad.size() + 2);
+    assertThat(b.eventsOf("u9")).isEmpty();
+    assertThat(b.view()).containsExactly("u1");
+
+    // the numbers were used up in order: the next real message applies without a reload
+    sim.redis.records("a", new RichCodec.Batch("{\"r\":[]}", java.util.Map.of()), seq, 0);
+    a.connect("u2");
+    sim.settle();
+    assertThat(b.view()).containsExactlyInAnyOrder("u1", "u2");
+    assertThat(snapshotsOfB()).isEqualTo(loads);
+  }
+
+  @Test
   void ownMessages_areNotCountedTwice() {
     a.transport.inject(new Message("a", seqOfA() + 1, Message.ONLINE, 0, "u7").format());
     sim.settle();

@@ -118,7 +118,8 @@ final class RichCodec {
 
   private static Contribution contribution(JsonNode n) {
     require(n.isObject(), "a contribution must be an object");
-    Stamp stamp = new Stamp(number(n, "v"), string(n, "o"));
+    // node ids and metadata keys repeat across thousands of records: one instance each
+    Stamp stamp = new Stamp(number(n, "v"), shared(string(n, "o")));
     Availability a = Availability.parse(string(n, "a"));
     StatusText text = text(n);
     boolean idle = n.path("i").asBoolean(false);
@@ -137,7 +138,7 @@ final class RichCodec {
         for (var it = m.fields(); it.hasNext(); ) {
           var e = it.next();
           require(e.getValue().isTextual(), "metadata value of " + e.getKey() + " must be a string");
-          metadata.put(e.getKey(), e.getValue().asText());
+          metadata.put(shared(e.getKey()), e.getValue().asText());
         }
       }
       String id = string(sn, "id");
@@ -221,6 +222,11 @@ final class RichCodec {
       boolean on = root.has("on");
       String user = string(root, on ? "on" : "off");
       require(!user.isEmpty(), "a user id must not be empty");
+      for (Change ch : out) {
+        if (ch.user().equals(user)) {
+          user = ch.user(); // one instance of the id in the replica's maps
+        }
+      }
       return new Decoded(out, on ? Message.ONLINE : Message.OFFLINE, user);
     }
     return new Decoded(out, NO_TRANSITION, "");
@@ -292,6 +298,11 @@ final class RichCodec {
       return null;
     }
     return StatusText.of(string(n, "t"), n.has("x") ? Instant.ofEpochMilli(number(n, "x")) : null);
+  }
+
+  /** One instance of a short string that repeats across records (validated later anyway). */
+  private static String shared(String s) {
+    return s.length() <= 64 ? s.intern() : s;
   }
 
   private static JsonNode parse(String json) {

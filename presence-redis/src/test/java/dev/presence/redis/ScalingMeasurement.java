@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Measures the per-operation costs that docs/scaling.md projects from: the replica's memory per
- * remote online user and its CPU per applied channel message (in process, no Redis), and Redis's
+ * remote online user and its CPU per applied channel message (in process, no Redis), the same
+ * with a rich-presence record per user, and Redis's
  * CPU per TRANSITION script with 1, 10 and 50 subscribers on the channel (a real redis-server on
  * loopback, from INFO commandstats). A measurement, not a test: run it by hand.
  *
@@ -23,23 +24,68 @@ import java.util.concurrent.atomic.AtomicLong;
  * mvn -q -o -pl presence-redis -am test-compile dependency:build-classpath \
  *   -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
  * java -Xmx2g -cp presence-redis/target/test-classes:presence-redis/target/classes:$(cat /tmp/cp.txt) \
- *   dev.presence.redis.ScalingMeasurement
+ *   dev.presence.redis.ScalingMeasurement [records]
  * </pre>
  */
 final class ScalingMeasurement {
   private ScalingMeasurement() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("records")) { // only the rich-presence part
+      records(200_000, 20);
+      return;
+    }
     replica(1_000_000, 20);
+    records(200_000, 20);
     redis(20_000);
   }
 
-  /** Memory and CPU of the replica for {@code users} remote users spread over {@code nodes}. */
-  private static void replica(int users, int nodes) {
+  /**
+   * Memory and CPU of rich presence in the replica: {@code users} remote users, each online with
+   * a typical record (one session with two metadata entries, a status text), announced as one
+   * {@code U} message each (record plus transition), as a connect sends it.
+   */
+  private static void records(int users, int nodes) {
     FakeTime time = new FakeTime();
-    ClusterState[] keep = new ClusterState[1];
+    ClusterState state = newState(time);
+    long[] seq = new long[nodes];
+    List<String> names = new ArrayList<>();
+    for (int n = 0; n < nodes; n++) {
+      names.add("node-" + n);
+    }
+    state.reloadAll(names).join();
+    java.time.Instant t = java.time.Instant.parse("2026-11-29T10:00:00Z");
+    List<String> payloads = new ArrayList<>(users);
+    for (int u = 0; u < users; u++) {
+      Contribution c = new Contribution(new Stamp(1_767_225_600_000_000L + u, "node-" + u % nodes),
+          dev.presence.Availability.AVAILABLE, dev.presence.StatusText.of("In a meeting"), false,
+          t.toEpochMilli(), List.of(new dev.presence.SessionInfo("session-1",
+              java.util.Map.of("device", "mobile", "app", "2.3.1"), t)));
+      payloads.add(RichCodec.encodeTransition(true, "user-" + u,
+          new RichCodec.Change("user-" + u, c)).payload());
+    }
     long before = usedHeap();
-    ClusterState state = new ClusterState("self",
+    long start = threadCpuNanos(); // CPU, not wall: the build machine is shared
+    for (int u = 0; u < users; u++) {
+      int n = u % nodes;
+      state.accept(new Message("node-" + n, ++seq[n], Message.RECORDS, 0, payloads.get(u)));
+    }
+    long applyNanos = threadCpuNanos() - start;
+    long after = usedHeap(); // the payloads were allocated before and are still referenced
+    System.out.printf("records: %d remote users on %d nodes with a record: %.0f bytes per user"
+        + " (set, count and record; heap delta %d MB)%n", users, nodes,
+        (after - before) / (double) users, (after - before) >> 20);
+    System.out.printf("records: decode and apply one 'U' (record + online) %.0f ns CPU/message;"
+        + " wire size %d bytes%n", applyNanos / (double) users,
+        new Message("node-7", 123456, Message.RECORDS, 1767225600000L, payloads.get(1)).format()
+            .length());
+    if (state.onlineUserCount() != users) {
+      throw new AssertionError("replica has " + state.onlineUserCount());
+    }
+  }
+
+  private static ClusterState newState(FakeTime time) {
+    return new ClusterState("self",
         node -> CompletableFuture.completedFuture(new ClusterTransport.Snapshot(true, 0, Set.of())),
         Runnable::run, time, time.clock(), Duration.ofSeconds(15),
         new EventDelivery(Runnable::run, "measure"), () -> {}, new ClusterState.RichListener() {
@@ -49,6 +95,14 @@ final class ScalingMeasurement {
           @Override
           public void routed(String node, Message m) {}
         });
+  }
+
+  /** Memory and CPU of the replica for {@code users} remote users spread over {@code nodes}. */
+  private static void replica(int users, int nodes) {
+    FakeTime time = new FakeTime();
+    ClusterState[] keep = new ClusterState[1];
+    long before = usedHeap();
+    ClusterState state = newState(time);
     keep[0] = state;
     long[] seq = new long[nodes];
     List<String> names = new ArrayList<>();
@@ -148,6 +202,17 @@ final class ScalingMeasurement {
       } finally {
         client.shutdown();
       }
+    }
+  }
+
+  /** This thread's CPU time (user + system) from /proc (Linux), at 10 ms resolution. */
+  private static long threadCpuNanos() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // fields 14, 15
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

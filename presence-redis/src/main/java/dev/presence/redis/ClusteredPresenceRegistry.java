@@ -58,6 +58,13 @@ import org.slf4j.LoggerFactory;
  * {@link dev.presence.StatusBroadcaster} on every node's clustered registry therefore reaches
  * every session in the cluster exactly once.
  *
+ * <p>Rich presence is cluster-wide too: each node announces its record of each of its users
+ * (availability, status text, idleness, latest activity, sessions with metadata) in its own
+ * sequence; {@link #presenceOf}, {@link #visiblePresence} and {@link #lastActive} aggregate every
+ * node's records from memory, availability and text are user-level with the latest change made
+ * on any node winning, an invisible user is offline on every node, and listeners also get
+ * cluster {@link dev.presence.PresenceListener#onUpdate updates}. See docs/clustering.md.
+ *
  * <p>Nodes that stop renewing their lease (crash, partition) are reaped by the survivors: one of
  * them claims the dead node atomically and its users go offline everywhere. While Redis is
  * unreachable, local presence keeps working and nothing blocks; afterwards the node republishes

@@ -3,8 +3,11 @@ package dev.presence.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.Availability;
+import dev.presence.ConnectOptions;
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceSession;
+import dev.presence.Status;
 import dev.presence.testing.RecordingOutbound;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +80,18 @@ class RedisClusterTest {
 
     PresenceSession onB = b.registry.connect("u1", "s", new RecordingOutbound());
     await().atMost(SOON).until(() -> a.registry.isOnline("u1") && c.registry.isOnline("u1"));
-    PresenceSession onA = a.registry.connect("u1", "s", new RecordingOutbound());
+    PresenceSession onA = a.registry.connect("u1", "s", new RecordingOutbound(),
+        ConnectOptions.defaults().withMetadata(Map.of("device", "mobile")));
     a.awaitSeenBy(b, c);
+    // rich presence travels the same sharded way: a status set on a node without the user
+    // (routed), applied by both holders, and a's session metadata, seen from every node
+    assertThat(c.registry.setAvailability("u1", Availability.BUSY)).isTrue();
+    for (TestNode x : n) {
+      await().atMost(SOON).until(() -> x.registry.presenceOf("u1")
+          .map(p -> p.status() == Status.BUSY && p.sessions().size() == 2
+              && p.sessions().stream().anyMatch(s -> s.metadata().equals(Map.of("device", "mobile"))))
+          .orElse(false));
+    }
     onB.close();
     b.awaitSeenBy(a, c);
     for (TestNode x : n) {

@@ -162,6 +162,13 @@ public final class PresenceProtocol {
    * session's metadata. The user is always {@code session.userId()}: identity comes from the
    * handshake, never from the message.
    *
+   * <p>A valid {@code set_status} or {@code set_metadata} takes one of the session's client
+   * changes first ({@link PresenceSession#tryClientChange()}, limited by
+   * {@link PresenceRegistry.Builder#clientChangeLimit}); over the limit it is refused with
+   * {@link PresenceProtocolException#RATE_LIMITED} and nothing changes. {@code activity} and
+   * {@code pong} are never limited: they cost two field writes and tell nobody (an idle user
+   * coming back fires one update, at most once per {@code idleAfter}).
+   *
    * @param registry the registry the session belongs to
    * @param session the session the message came from
    * @param text the message as received
@@ -180,6 +187,7 @@ public final class PresenceProtocol {
       session.activity();
     } else if (m instanceof ClientMessage.SetStatus change) {
       String userId = session.userId();
+      limit(registry, session, "set_status");
       try {
         registry.setStatus(userId, change);
       } catch (IllegalArgumentException e) {
@@ -188,9 +196,17 @@ public final class PresenceProtocol {
       session.activity();
       registry.presenceOf(userId).ifPresent(p -> registry.sendToUser(userId, PresenceMessages.selfStatus(p)));
     } else if (m instanceof ClientMessage.SetMetadata metadata) {
+      limit(registry, session, "set_metadata");
       session.metadata(metadata.metadata());
     }
     return m;
+  }
+
+  private static void limit(PresenceRegistry registry, PresenceSession session, String type) {
+    if (!session.tryClientChange()) {
+      throw new PresenceProtocolException(type, PresenceProtocolException.RATE_LIMITED,
+          type + " refused: over this session's clientChangeLimit of " + registry.clientChangeLimit());
+    }
   }
 
   private static ClientMessage setStatus(JsonNode root) {

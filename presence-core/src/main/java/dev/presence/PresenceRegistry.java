@@ -30,6 +30,9 @@ import java.util.concurrent.Executor;
  */
 public interface PresenceRegistry extends AutoCloseable {
 
+  /** The default of {@link Builder#clientChangeLimit}: 5 changes per 10 s per session. */
+  RateLimit DEFAULT_CLIENT_CHANGE_LIMIT = new RateLimit(5, Duration.ofSeconds(10));
+
   /**
    * Returns a builder with the defaults: heartbeat every 30 s, timeout 60 s, no offline grace,
    * system ticker and UTC clock, one daemon thread for timers, one daemon thread for events, at
@@ -267,6 +270,17 @@ public interface PresenceRegistry extends AutoCloseable {
   void forget(Collection<String> userIds);
 
   /**
+   * Returns the rate of changes each session's client may ask for
+   * ({@link Builder#clientChangeLimit}), enforced by {@link PresenceSession#tryClientChange()}.
+   * The default implementation returns {@link #DEFAULT_CLIENT_CHANGE_LIMIT}.
+   *
+   * @return the limit
+   */
+  default RateLimit clientChangeLimit() {
+    return DEFAULT_CLIENT_CHANGE_LIMIT;
+  }
+
+  /**
    * Returns the last-seen store the registry writes to, if one was configured. When the
    * configured store could block, this is the write-behind wrapper around it, so reading through
    * it also sees writes still queued.
@@ -305,6 +319,7 @@ public interface PresenceRegistry extends AutoCloseable {
     private int maxSessions = Integer.MAX_VALUE;
     private Executor eventExecutor;
     private int maxPendingEvents = 10_000;
+    private RateLimit clientChangeLimit = DEFAULT_CLIENT_CHANGE_LIMIT;
 
     Builder() {}
 
@@ -509,6 +524,34 @@ public interface PresenceRegistry extends AutoCloseable {
     }
 
     /**
+     * Sets how many changes the client of one session may ask for: {@code set_status} and
+     * {@code set_metadata} messages applied by {@link PresenceProtocol#handle}, each of which makes
+     * the registry tell the user's whole audience (or its listeners). A per-session token bucket
+     * on the registry's ticker: {@code permits} at once, then one every {@code per / permits}.
+     * A message over the limit is answered with an {@code error} ({@code rate_limited}, naming the
+     * limit), changes nothing, and is counted ({@link PresenceStats#clientChangesRefused()}).
+     * Calls the host makes itself ({@link #setStatus}, {@link PresenceSession#metadata(Map)}) are
+     * not limited; {@code activity} and {@code pong} never are. Default 5 per 10 s.
+     *
+     * @param permits the burst, and the changes per {@code per}; positive
+     * @param per the period; positive, at most a day
+     * @return this builder
+     * @throws NullPointerException if {@code per} is null
+     * @throws IllegalArgumentException if a value is out of range (named in the message, e.g.
+     *     {@code clientChangeLimit permits must be positive: 0})
+     */
+    public Builder clientChangeLimit(int permits, Duration per) {
+      try {
+        this.clientChangeLimit = new RateLimit(permits, per);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("clientChangeLimit " + e.getMessage(), e);
+      } catch (NullPointerException e) {
+        throw new NullPointerException("clientChangeLimit per");
+      }
+      return this;
+    }
+
+    /**
      * Builds the registry and starts its heartbeat.
      *
      * @return a new registry
@@ -527,7 +570,7 @@ public interface PresenceRegistry extends AutoCloseable {
       return new DefaultPresenceRegistry(new RegistrySettings(
           heartbeatEnabled ? heartbeatInterval : null, timeout, offlineGrace, ticker, clock,
           scheduler, lastSeenStore, maxSessionsPerUser, maxSessions, eventExecutor,
-          maxPendingEvents, idleAfter, policy));
+          maxPendingEvents, idleAfter, policy, clientChangeLimit));
     }
 
     private static int positive(String name, int value) {

@@ -59,6 +59,20 @@ public interface PresenceSession extends AutoCloseable {
   Map<String, String> metadata();
 
   /**
+   * Takes one of this session's client changes ({@link PresenceRegistry.Builder#clientChangeLimit}):
+   * call it before applying a change the client asked for ({@link PresenceProtocol#handle} does,
+   * for {@code set_status} and {@code set_metadata}). Cheap: one clock read and a short lock on
+   * this session. The default implementation (sessions of registries without a limit) always
+   * returns true.
+   *
+   * @return true if the change may be applied; false if the session is over its limit (counted
+   *     in {@link PresenceStats#clientChangesRefused()}); then apply nothing
+   */
+  default boolean tryClientChange() {
+    return true;
+  }
+
+  /**
    * Returns whether this session is still registered.
    *
    * @return false once closed, evicted or replaced

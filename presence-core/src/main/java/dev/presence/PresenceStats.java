@@ -22,10 +22,31 @@ import java.util.Objects;
  * @param eventsPending transitions queued for the listeners and not yet handed to them
  * @param eventsCoalesced events never delivered because listeners were behind and an
  *     undelivered offline and the next online of the same user cancelled out (two per pair)
+ * @param clientChangesRefused client messages ({@code set_status}, {@code set_metadata}) refused
+ *     because their session was over {@link PresenceRegistry.Builder#clientChangeLimit}
  */
 public record PresenceStats(int onlineUsers, int sessions, long onlineTransitions,
     long offlineTransitions, Map<DisconnectReason, Long> sessionsEnded, long sessionsRefused,
-    long eventsPending, long eventsCoalesced) {
+    long eventsPending, long eventsCoalesced, long clientChangesRefused) {
+
+  /**
+   * The counters of a registry that limits no client changes ({@code clientChangesRefused} 0).
+   *
+   * @param onlineUsers users online now
+   * @param sessions live sessions now
+   * @param onlineTransitions offline→online transitions so far
+   * @param offlineTransitions online→offline transitions so far
+   * @param sessionsEnded sessions ended so far, per reason
+   * @param sessionsRefused connects refused by the caps
+   * @param eventsPending transitions queued for the listeners
+   * @param eventsCoalesced events cancelled out under backlog
+   */
+  public PresenceStats(int onlineUsers, int sessions, long onlineTransitions, long offlineTransitions,
+      Map<DisconnectReason, Long> sessionsEnded, long sessionsRefused, long eventsPending,
+      long eventsCoalesced) {
+    this(onlineUsers, sessions, onlineTransitions, offlineTransitions, sessionsEnded, sessionsRefused,
+        eventsPending, eventsCoalesced, 0);
+  }
 
   /**
    * Copies {@code sessionsEnded} into an immutable map with every reason present.

@@ -9,6 +9,7 @@ import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.PresenceStats;
+import dev.presence.RateLimit;
 import dev.presence.Scheduler;
 import dev.presence.SessionLimitException;
 import dev.presence.Subscription;
@@ -79,6 +80,8 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   private final AtomicInteger sessions = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LongAdder refused = new LongAdder();
+  private final LongAdder clientChangesRefused = new LongAdder();
+  final RateLimit clientChangeLimit;
   private final LongAdder[] ended = new LongAdder[REASONS.length];
   private final EventDispatcher dispatcher;
 
@@ -96,6 +99,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
 
   public DefaultPresenceRegistry(RegistrySettings settings) {
     this.ticker = settings.ticker();
+    this.clientChangeLimit = settings.clientChangeLimit();
     this.clock = settings.clock();
     this.maxSessionsPerUser = settings.maxSessionsPerUser();
     this.maxSessions = settings.maxSessions();
@@ -400,7 +404,17 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     }
     return new PresenceStats(transitions.onlineUsers.get(), sessions.get(),
         transitions.onlineTransitions.sum(), transitions.offlineTransitions.sum(), byReason, refused.sum(), dispatcher.pending(),
-        dispatcher.coalesced());
+        dispatcher.coalesced(), clientChangesRefused.sum());
+  }
+
+  @Override
+  public RateLimit clientChangeLimit() {
+    return clientChangeLimit;
+  }
+
+  /** Counts a client change refused by a session's limit. */
+  void clientChangeRefused() {
+    clientChangesRefused.increment();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.presence.internal;
 import dev.presence.DisconnectReason;
 import dev.presence.Outbound;
 import dev.presence.PresenceSession;
+import dev.presence.RateLimit;
 import dev.presence.SessionInfo;
 import dev.presence.SessionMetadata;
 import java.time.Instant;
@@ -23,6 +24,11 @@ final class LocalSession implements PresenceSession {
   volatile boolean closed;
   /** Immutable, validated; replaced under the entry's monitor. */
   volatile Map<String, String> metadata;
+  /**
+   * The client change limit as a GCRA (a token bucket in one number): the ticker time at which
+   * the bucket would be full again. Guarded by {@code this}.
+   */
+  private long changesFullAt;
 
   LocalSession(DefaultPresenceRegistry registry, UserEntry entry, String sessionId,
       Outbound outbound, long now, Instant connectedAt, Map<String, String> metadata) {
@@ -33,6 +39,7 @@ final class LocalSession implements PresenceSession {
     this.lastTouch = now;
     this.connectedAt = connectedAt;
     this.metadata = metadata;
+    this.changesFullAt = now;
   }
 
   @Override
@@ -63,6 +70,23 @@ final class LocalSession implements PresenceSession {
   public void metadata(Map<String, String> metadata) {
     Map<String, String> valid = SessionMetadata.validate(metadata);
     registry.status().metadata(this, valid);
+  }
+
+  @Override
+  public boolean tryClientChange() {
+    RateLimit limit = registry.clientChangeLimit;
+    long interval = limit.intervalNanos();
+    long tolerance = interval * (limit.permits() - 1); // a full bucket's worth, but the one taken
+    long now = registry.ticker();
+    synchronized (this) {
+      long fullAt = Math.max(changesFullAt, now);
+      if (fullAt - now > tolerance) {
+        registry.clientChangeRefused();
+        return false;
+      }
+      changesFullAt = fullAt + interval;
+      return true;
+    }
   }
 
   @Override

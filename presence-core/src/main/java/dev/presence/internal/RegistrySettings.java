@@ -2,6 +2,7 @@ package dev.presence.internal;
 
 import dev.presence.LastSeenStore;
 import dev.presence.PresencePolicy;
+import dev.presence.RateLimit;
 import dev.presence.Scheduler;
 import dev.presence.Ticker;
 import java.time.Clock;
@@ -25,8 +26,9 @@ import java.util.concurrent.Executor;
  * @param maxPendingEvents backlog above which events coalesce
  * @param idleAfter inactivity after which a user is away; null when off
  * @param policy who may see what of whom
+ * @param clientChangeLimit the rate of changes each session's client may ask for
  */
 public record RegistrySettings(Duration heartbeatInterval, Duration heartbeatTimeout,
     Duration offlineGrace, Ticker ticker, Clock clock, Scheduler scheduler,
     LastSeenStore lastSeenStore, int maxSessionsPerUser, int maxSessions, Executor eventExecutor,
-    int maxPendingEvents, Duration idleAfter, PresencePolicy policy) {}
+    int maxPendingEvents, Duration idleAfter, PresencePolicy policy, RateLimit clientChangeLimit) {}

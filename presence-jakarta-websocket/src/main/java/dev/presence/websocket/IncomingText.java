@@ -69,6 +69,6 @@ final class IncomingText {
     if (reply.length() <= MAX_REPLY_CHARS) {
       return reply;
     }
-    return PresenceMessages.error(PresenceProtocolException.BAD_REQUEST, bad.type() + " message is invalid");
+    return PresenceMessages.error(bad.error(), bad.type() + " message is invalid");
   }
 }

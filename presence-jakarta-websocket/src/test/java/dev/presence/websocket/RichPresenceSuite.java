@@ -108,6 +108,42 @@ abstract class RichPresenceSuite extends ContainerHarness {
   }
 
   @Test
+  void aFloodOfSetStatus_getsRateLimitedErrors_andTheCoMemberHearsABoundedNumber() throws Exception {
+    JdkClient bob = watcher();
+    JdkClient alice = jdk("/annotated", "alice");
+    await().atMost(SLACK).until(() -> bob.statusMessages("alice", true) == 1);
+    int flood = 300;
+    long started = System.nanoTime();
+
+    for (int i = 0; i < flood; i++) {
+      alice.send("{\"type\":\"set_status\",\"status_text\":\"flood " + i + "\"}");
+    }
+    for (int i = 0; i < 1000; i++) {
+      alice.send("{\"type\":\"activity\"}"); // never limited, never told to anyone
+    }
+    alice.send("echo-barrier");
+    await().atMost(SLACK).until(() -> alice.texts.contains("echo:echo-barrier"));
+    long refused = registry.stats().clientChangesRefused();
+    await().atMost(SLACK).until(() -> messages(alice, "error").size() == refused);
+    long seconds = (System.nanoTime() - started + 999_999_999L) / 1_000_000_000L;
+
+    // the default limit: 5 at once, then one every 2 s
+    long bound = 5 + seconds / 2 + 1;
+    long accepted = flood - refused;
+    assertThat(accepted).as("accepted in %d s", seconds).isBetween(5L, bound);
+    assertThat(messages(alice, "error")).allSatisfy(e -> {
+      assertThat(e.path("error").asText()).isEqualTo("rate_limited");
+      assertThat(e.path("message").asText()).isEqualTo(
+          "set_status refused: over this session's clientChangeLimit of 5 per PT10S");
+    });
+    String last = registry.presenceOf("alice").orElseThrow().statusText().text();
+    await().atMost(SLACK).until(() -> statusOf(bob, "alice")
+        .filter(m -> last.equals(m.path("status_text").asText())).isPresent());
+    assertThat(messages(bob, "user_status_changed")).filteredOn(m -> "alice".equals(m.path("user_id").asText()))
+        .hasSize((int) (1 + accepted)); // online, then one per accepted change: none per activity
+  }
+
+  @Test
   void handshakeMetadata_isVisibleInPresenceOf_andInvalidValuesAreLeftOut() throws Exception {
     JdkClient phone = JdkClient.openWithHeaders(http, wsUri("device=mobile"),
         true, Map.of("X-App-Version", "2.3.1")).get(10, TimeUnit.SECONDS);

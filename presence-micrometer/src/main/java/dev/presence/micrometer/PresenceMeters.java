@@ -43,6 +43,9 @@ import java.util.function.LongSupplier;
  *     <td>transitions queued for the listeners</td></tr>
  * <tr><td>presence.events.coalesced</td><td>counter</td><td></td>
  *     <td>events dropped in pairs under backlog (an offline and the next online)</td></tr>
+ * <tr><td>presence.client_changes.refused</td><td>counter</td><td></td>
+ *     <td>client {@code set_status}/{@code set_metadata} messages over the session's
+ *     {@code clientChangeLimit}</td></tr>
  * <tr><td>presence.messages.sent</td><td>counter</td><td></td>
  *     <td>status messages written to clients (when a source is given)</td></tr>
  * <tr><td>presence.last_seen.pending</td><td>gauge</td><td></td>
@@ -122,6 +125,9 @@ public final class PresenceMeters implements MeterBinder, AutoCloseable {
         .description("Transitions queued for the listeners").tags(tags).register(meters);
     FunctionCounter.builder("presence.events.coalesced", r, x -> x.stats().eventsCoalesced())
         .description("Events dropped in pairs under backlog").tags(tags).register(meters);
+    FunctionCounter.builder("presence.client_changes.refused", r, x -> x.stats().clientChangesRefused())
+        .description("Client set_status/set_metadata messages refused by the session's rate limit")
+        .tags(tags).register(meters);
     if (sessionsRefused != null) {
       FunctionCounter.builder("presence.sessions.refused", sessionsRefused, x -> x.getAsLong())
           .description("Sessions refused").tags(tags).tag("cause", "unauthenticated").register(meters);

@@ -11,6 +11,7 @@ import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.PresenceStats;
 import dev.presence.PresenceUpdate;
+import dev.presence.RateLimit;
 import dev.presence.Scheduler;
 import dev.presence.Status;
 import dev.presence.StatusText;
@@ -597,7 +598,13 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   public PresenceStats stats() {
     PresenceStats l = local.stats();
     return new PresenceStats(onlineUserCount(), l.sessions(), events.onlineTransitions(),
-        events.offlineTransitions(), l.sessionsEnded(), l.sessionsRefused(), events.pending(), 0);
+        events.offlineTransitions(), l.sessionsEnded(), l.sessionsRefused(), events.pending(), 0,
+        l.clientChangesRefused());
+  }
+
+  @Override
+  public RateLimit clientChangeLimit() {
+    return local.clientChangeLimit();
   }
 
   /**

@@ -78,14 +78,16 @@ final class PresenceWebSocketHandler extends WebSocketHandlerDecorator {
       return; // refused: the application never sees it
     }
     PresenceSession p = o.presence();
-    if (p != null) {
+    if (message instanceof TextMessage text) {
+      if (p != null ? owner.incoming().handle(p, text.getPayload(), o::send)
+          : PresenceMessages.isPong(text.getPayload())) {
+        return; // a presence message (pong, activity, set_status, set_metadata): applied or answered
+      }
+    } else if (p != null) {
       p.touch();
     }
     if (message instanceof PongMessage) {
       return; // a heartbeat answer
-    }
-    if (message instanceof TextMessage text && PresenceMessages.isPong(text.getPayload())) {
-      return;
     }
     super.handleMessage(o.decorated(), message);
   }

@@ -1,6 +1,7 @@
 package dev.presence.spring;
 
 import dev.presence.DisconnectReason;
+import dev.presence.PresenceProtocol;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.Ticker;
@@ -36,6 +37,13 @@ import org.springframework.web.socket.WebSocketSession;
  * and each I/O thread it holds is released within the send time limit (on Tomcat, the native
  * blocking send timeout is set to it).
  *
+ * <p><b>Protocol.</b> Incoming texts go through core's {@link PresenceProtocol} first, as the
+ * session's own user: {@code pong}, {@code activity}, {@code set_status} and {@code set_metadata}
+ * (docs/protocol.md) are applied and never reach the application's handler; a bad one (or one
+ * over the registry's {@code clientChangeLimit}) changes nothing and is answered with an
+ * {@code error} message through the session's queue. Every other message is the
+ * application's.
+ *
  * <p>Thread-safe. One instance serves every handler and session of an application; {@link
  * #close()} it after the registry, on shutdown.
  */
@@ -48,6 +56,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
   private final int sendTimeLimitMillis;
   private final int sendBufferSizeLimit;
   private final Ticker ticker;
+  private final IncomingText incoming;
   private final ThreadPoolExecutor io;
   private final LongAdder refused = new LongAdder();
   private final LongAdder sent = new LongAdder();
@@ -60,6 +69,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     this.sendTimeLimitMillis = (int) Math.min(Integer.MAX_VALUE, b.sendTimeLimit.toMillis());
     this.sendBufferSizeLimit = b.sendBufferSizeLimit;
     this.ticker = b.ticker;
+    this.incoming = new IncomingText(b.registry, b.protocol);
     for (DisconnectReason r : DisconnectReason.values()) {
       ended.put(r, new LongAdder());
     }
@@ -75,7 +85,8 @@ public final class SpringWebSocketPresence implements AutoCloseable {
 
   /**
    * Returns a builder with the defaults: {@link UserResolver#defaultResolver()},
-   * {@link PingStyle#BOTH}, send time limit 10 s, send buffer 512 KiB, 4 I/O threads.
+   * {@link PingStyle#BOTH}, send time limit 10 s, send buffer 512 KiB, 4 I/O threads,
+   * {@link PresenceProtocol#standard()}.
    *
    * @param registry the registry sessions are registered in
    * @return a new builder
@@ -89,7 +100,8 @@ public final class SpringWebSocketPresence implements AutoCloseable {
    * Wraps an application handler with presence. Register the result instead of the handler.
    *
    * @param handler the application's handler; it sees every registered session, decorated for
-   *     concurrent sending, and never sees a refused one nor a {@code {"type":"pong"}} text
+   *     concurrent sending, and never sees a refused one nor a presence message
+   *     ({@code pong}, {@code activity}, {@code set_status}, {@code set_metadata})
    * @return the decorated handler
    * @throws NullPointerException if {@code handler} is null
    */
@@ -208,6 +220,10 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     return ticker;
   }
 
+  IncomingText incoming() {
+    return incoming;
+  }
+
   Executor io() {
     return io;
   }
@@ -244,6 +260,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     private int sendBufferSizeLimit = 512 * 1024;
     private int ioThreads = 4;
     private Ticker ticker = Ticker.system();
+    private PresenceProtocol protocol = PresenceProtocol.standard();
 
     private Builder(PresenceRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
@@ -331,6 +348,19 @@ public final class SpringWebSocketPresence implements AutoCloseable {
      */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Sets how incoming texts are read (bounds of one presence message). Default
+     * {@link PresenceProtocol#standard()}.
+     *
+     * @param protocol the protocol
+     * @return this builder
+     * @throws NullPointerException if {@code protocol} is null
+     */
+    public Builder protocol(PresenceProtocol protocol) {
+      this.protocol = Objects.requireNonNull(protocol, "protocol");
       return this;
     }
 

@@ -114,6 +114,59 @@ class RawWebSocketPresenceTest {
   }
 
   @Test
+  void setStatusFromASpringClient_reachesTheCoMemberWithStatusAndText_andIsNotHandedToTheApp() throws Exception {
+    WsClient bob = client("r10-bob");
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.isOnline("r10-bob"));
+    WsClient alice = client("r10-alice");
+    await().atMost(Duration.ofSeconds(5)).until(() -> bob.received(statusChanged("r10-alice", true)));
+
+    alice.send("{\"type\":\"set_status\",\"availability\":\"busy\",\"status_text\":\"In a meeting\"}");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> bob.texts.stream().map(RawWebSocketPresenceTest::json)
+        .anyMatch(m -> "user_status_changed".equals(m.path("type").asText())
+            && "r10-alice".equals(m.path("user_id").asText()) && "busy".equals(m.path("status").asText())
+            && "In a meeting".equals(m.path("status_text").asText()) && m.path("is_online").asBoolean()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> alice.received("\"type\":\"self_status\""));
+    alice.send("{\"type\":\"activity\"}");
+    alice.send("\"barrier\"");
+    await().atMost(Duration.ofSeconds(5)).until(() -> alice.received("\"text\":\"barrier\""));
+    assertThat(alice.texts).filteredOn(t -> t.contains("\"type\":\"echo\""))
+        .containsExactly("{\"type\":\"echo\",\"text\":\"barrier\"}");
+    assertThat(registry.presenceOf("r10-alice").orElseThrow().availability()).isEqualTo(dev.presence.Availability.BUSY);
+  }
+
+  @Test
+  void badPresenceMessage_getsAnError_andChangesNothing() throws Exception {
+    WsClient bob = client("r11-bob");
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.isOnline("r11-bob"));
+    WsClient alice = client("r11-alice");
+    await().atMost(Duration.ofSeconds(5)).until(() -> bob.received(statusChanged("r11-alice", true)));
+
+    alice.send("{\"type\":\"set_status\",\"availability\":\"gone\"}");
+    alice.send("{\"type\":\"set_status\",\"availability\":\"busy\",\"user_id\":\"r11-bob\"}");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> alice.count("\"type\":\"error\"") == 2);
+    List<JsonNode> errors = alice.texts.stream().map(RawWebSocketPresenceTest::json)
+        .filter(m -> "error".equals(m.path("type").asText())).toList();
+    assertThat(errors).allSatisfy(e -> assertThat(e.path("error").asText()).isEqualTo("bad_request"));
+    assertThat(errors.get(0).path("message").asText())
+        .isEqualTo("availability must be one of available, busy, away, invisible: 'gone'");
+    assertThat(errors.get(1).path("message").asText()).isEqualTo("set_status has an unknown field: 'user_id'");
+    assertThat(registry.presenceOf("r11-alice").orElseThrow().availability())
+        .isEqualTo(dev.presence.Availability.AVAILABLE);
+    assertThat(alice.texts).noneMatch(t -> t.contains("\"type\":\"echo\""));
+    assertThat(bob.count("\"user_id\":\"r11-alice\"")).as("only the online message").isEqualTo(1);
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (java.io.IOException e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  @Test
   void halfOpenClient_isEvictedWithinHeartbeatTimeout() throws Exception {
     long timeoutsBefore = presence.endedCount(DisconnectReason.HEARTBEAT_TIMEOUT);
     try (Socket ghost = Clients.silentWebSocket(port, "/ws?access_token=t-r3-ghost", 0)) {

@@ -10,6 +10,8 @@ import dev.presence.PresenceMessages;
 import dev.presence.PresenceRegistry;
 import dev.presence.ThreadEnricher;
 import dev.presence.ThreadMembership;
+import dev.presence.Visibility;
+import dev.presence.VisiblePresence;
 import dev.presence.mongo.CommandCounter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,24 +19,31 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON API: login, threads, invitations, stats. Every answer is JSON; every error is
- * {@code {"error": "..."}} with a message naming what is wrong.
+ * The JSON API: login, threads, invitations, the caller's presence settings, stats. Every answer
+ * is JSON; every error is {@code {"error": "..."}} with a message naming what is wrong.
  *
  * <p>Presence enters only on the way out: thread JSON read from MongoDB goes through the
- * {@link ThreadEnricher} ({@code is_online} from memory; {@code last_online} of offline members in
- * one batched read), and membership changes update the in-memory {@link ThreadMembership} so that
- * status fan-out never queries the database.
+ * {@link ThreadEnricher} for the caller ({@code is_online}, {@code status}, {@code status_text},
+ * {@code last_active} from memory, {@code last_online} of offline members in one batched read,
+ * each only where the registry's policy lets the caller see it), and membership changes update
+ * the in-memory {@link ThreadMembership} so that status fan-out never queries the database.
  *
  * <p>Thread-safe: all state is in thread-safe collaborators.
  */
@@ -50,15 +59,19 @@ final class ApiServlet extends HttpServlet {
   private final transient ThreadMembership membership;
   private final transient ThreadEnricher enricher;
   private final transient CommandCounter counter;
+  private final transient PresenceSettingsApi presenceSettings;
+  /** Requests per route ("GET /threads"), for /stats. */
+  private final transient Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
   ApiServlet(DemoStore store, Tokens tokens, PresenceRegistry registry, ThreadMembership membership,
-      ThreadEnricher enricher, CommandCounter counter) {
+      ThreadEnricher enricher, CommandCounter counter, PresenceSettingsApi presenceSettings) {
     this.store = store;
     this.tokens = tokens;
     this.registry = registry;
     this.membership = membership;
     this.enricher = enricher;
     this.counter = counter;
+    this.presenceSettings = presenceSettings;
   }
 
   @Override
@@ -89,16 +102,26 @@ final class ApiServlet extends HttpServlet {
     String[] parts = path.substring(1).split("/", -1);
     if (path.equals("/login")) {
       requireMethod(method, path, "POST");
+      count("POST /login");
       login(req, resp);
     } else if (path.equals("/stats")) {
       requireMethod(method, path, "GET");
+      count("GET /stats");
       caller(req);
       write(resp, 200, stats());
     } else if (path.equals("/invitations")) {
       requireMethod(method, path, "GET");
+      count("GET /invitations");
       write(resp, 200, invitations(caller(req)));
+    } else if (path.equals("/me/presence")) {
+      requireMethod(method, path, "GET", "PUT");
+      count(method + " /me/presence");
+      String caller = caller(req);
+      write(resp, 200, method.equals("GET") ? presenceSettings.get(caller)
+          : presenceSettings.put(caller, ApiInput.body(req)));
     } else if (path.equals("/threads")) {
       requireMethod(method, path, "GET", "POST");
+      count(method + " /threads");
       if (method.equals("POST")) {
         createThread(caller(req), ApiInput.body(req), resp);
       } else {
@@ -107,18 +130,21 @@ final class ApiServlet extends HttpServlet {
         for (Document t : store.threadsOf(caller)) {
           out.add(threadJson(t));
         }
-        write(resp, 200, enricher.enrichAll(out));
+        write(resp, 200, enricher.enrichAllFor(caller, out));
       }
     } else if (parts.length == 2 && parts[0].equals("threads") && !parts[1].isEmpty()) {
       requireMethod(method, path, "GET");
+      count("GET /threads/{id}");
       String caller = caller(req);
-      write(resp, 200, enricher.enrich(threadJson(memberThread(parts[1], caller))));
+      write(resp, 200, enricher.enrichFor(caller, threadJson(memberThread(parts[1], caller))));
     } else if (parts.length == 3 && parts[0].equals("threads") && parts[2].equals("invitations")) {
       requireMethod(method, path, "POST");
+      count("POST /threads/{id}/invitations");
       invite(caller(req), parts[1], ApiInput.body(req), resp);
     } else if (parts.length == 4 && parts[0].equals("threads") && parts[2].equals("invitations")
         && parts[3].equals("accept")) {
       requireMethod(method, path, "POST");
+      count("POST /threads/{id}/invitations/accept");
       accept(caller(req), parts[1], resp);
     } else {
       throw new ApiError(404, "no such path: " + ClientText.excerpt(path));
@@ -168,7 +194,7 @@ final class ApiServlet extends HttpServlet {
         registry.sendToUser(m, message);
       }
     }
-    write(resp, 201, enricher.enrich(threadJson(thread)));
+    write(resp, 201, enricher.enrichFor(caller, threadJson(thread)));
   }
 
   /**
@@ -200,9 +226,10 @@ final class ApiServlet extends HttpServlet {
 
   /**
    * One read of the caller's user entry and one conditional update; on refusal one bounded read
-   * to say why. The answer is the new member entry, not the whole thread, so the cost of an
-   * acceptance does not grow with the thread's size (members are told from the in-memory
-   * membership).
+   * to say why; at most one read of the caller's last seen. The answer is the new member entry,
+   * not the whole thread, so the cost of an acceptance does not grow with the thread's size
+   * (members are told from the in-memory membership). Each member is told what the policy lets
+   * them see of the new member.
    */
   private void accept(String caller, String threadId, HttpServletResponse resp) throws IOException {
     Document member = store.memberEntries(List.of(caller), new Date()).get(0);
@@ -219,24 +246,66 @@ final class ApiServlet extends HttpServlet {
     String inviter = invitation.isEmpty() ? null : invitation.get(0).getString("invited_by");
     if (inviter != null) {
       registry.sendToUser(inviter,
-          PresenceMessages.invitationAccepted(threadId, caller, registry.isOnline(caller)));
+          PresenceMessages.invitationAccepted(threadId, registry.visiblePresence(inviter, caller)));
     }
-    JsonNode user = enricher.enrich(objectWithUsers((ObjectNode) toJson(member))).get("users").get(0);
-    ObjectNode joined = NODES.objectNode();
-    joined.put("type", "member_joined");
-    joined.put("thread_id", threadId);
-    joined.set("user", user);
-    String message = joined.toString();
+    ObjectNode entry = (ObjectNode) toJson(member);
+    LastOnline lastOnline = new LastOnline(caller);
+    // One text per way of seeing the new member (one in all under the default policy).
+    Map<Visibility, String> texts = new HashMap<>();
     for (String id : membership.membersOf(threadId)) {
-      if (!id.equals(caller) && !id.equals(inviter)) {
-        registry.sendToUser(id, message);
+      if (id.equals(caller) || id.equals(inviter) || registry.sessionCount(id) == 0) {
+        continue;
       }
+      String message = texts.computeIfAbsent(registry.visibility(id, caller), v -> {
+        ObjectNode joined = NODES.objectNode();
+        joined.put("type", "member_joined");
+        joined.put("thread_id", threadId);
+        joined.set("user", memberAsSeenBy(id, caller, entry, lastOnline));
+        return joined.toString();
+      });
+      registry.sendToUser(id, message);
     }
     ObjectNode out = NODES.objectNode();
     out.put("thread_id", threadId);
     out.put("thread_name", before.getString("name"));
-    out.set("user", user);
+    out.set("user", memberAsSeenBy(caller, caller, entry, lastOnline));
     write(resp, 200, out);
+  }
+
+  /**
+   * A member entry with the fields {@link ThreadEnricher#enrichFor} would set for {@code viewer}:
+   * {@code is_online}, {@code status}, {@code status_text}, {@code last_active}, and
+   * {@code last_online} for a member who looks offline and whose last seen the viewer may see.
+   */
+  private ObjectNode memberAsSeenBy(String viewer, String subject, ObjectNode entry, LastOnline lastOnline) {
+    VisiblePresence seen = registry.visiblePresence(viewer, subject);
+    ObjectNode user = entry.deepCopy();
+    ObjectNode fields = PresenceMessages.presenceFields(seen);
+    fields.remove("user_id");
+    user.setAll(fields);
+    Visibility v = viewer.equals(subject) ? Visibility.ALL : registry.visibility(viewer, subject);
+    if (!seen.online() && v.presence() && v.lastSeen()) {
+      lastOnline.get().ifPresent(at -> user.put("last_online",
+          java.time.format.DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))));
+    }
+    return user;
+  }
+
+  /** One user's last seen, read from the store at most once, and only if someone may see it. */
+  private final class LastOnline {
+    private final String userId;
+    private Optional<Instant> value;
+
+    LastOnline(String userId) {
+      this.userId = userId;
+    }
+
+    Optional<Instant> get() {
+      if (value == null) {
+        value = registry.lastSeenStore().map(s -> s.readAll(List.of(userId)).get(userId));
+      }
+      return value;
+    }
   }
 
   private JsonNode invitations(String caller) {
@@ -266,7 +335,13 @@ final class ApiServlet extends HttpServlet {
     ObjectNode presence = out.putObject("presence");
     presence.put("online_users", registry.onlineUserCount());
     presence.put("sessions", registry.totalSessionCount());
+    ObjectNode calls = out.putObject("requests");
+    new TreeMap<>(requests).forEach((route, n) -> calls.put(route, n.sum()));
     return out;
+  }
+
+  private void count(String route) {
+    requests.computeIfAbsent(route, k -> new LongAdder()).increment();
   }
 
   // ------------------------------------------------------------------ helpers
@@ -303,12 +378,6 @@ final class ApiServlet extends HttpServlet {
     }
     throw new ApiError(405, "method " + method + " not allowed on " + ClientText.excerpt(path) + " (use "
         + String.join(" or ", allowed) + ")");
-  }
-
-  private static ObjectNode objectWithUsers(ObjectNode user) {
-    ObjectNode t = NODES.objectNode();
-    t.putArray("users").add(user);
-    return t;
   }
 
   static ObjectNode threadJson(Document thread) {

@@ -8,12 +8,15 @@ import dev.presence.websocket.WebSocketPresence;
 import dev.presence.PresenceSession;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
+import java.time.Duration;
 
 /**
- * The {@code /ws} endpoint. Presence (registration, pongs, close) is the library's
- * {@link PresenceEndpoint}; the demo adds only an answer to texts it does not understand, since
- * its clients send nothing but heartbeat answers, and a {@code {"type":"ready"}} message once the
- * session is registered: a client that loads the thread list after it cannot miss a transition
+ * The {@code /ws} endpoint. Presence (registration, pongs, the client's {@code activity},
+ * {@code set_status} and {@code set_metadata}, close) is the library's {@link PresenceEndpoint};
+ * the demo adds only an answer to texts it does not understand, and a {@code {"type":"ready"}}
+ * message once the session is registered (with {@code idle_after_ms} when automatic away is on,
+ * so that the page reports activity often enough): a client that loads the thread list after it
+ * cannot miss a transition
  * (the WebSocket handshake completes on the client before the server has registered the session,
  * so loading on "open" could). An error reply quotes the client's {@code type} only as a short
  * {@link ClientText#excerpt(String) excerpt}: a client cannot make the server queue copies of a
@@ -23,10 +26,12 @@ import jakarta.websocket.Session;
 public final class ChatEndpoint extends PresenceEndpoint {
 
   private final PresenceFanout fanout;
+  private final Duration idleAfter;
 
-  ChatEndpoint(WebSocketPresence presence, PresenceFanout fanout) {
+  ChatEndpoint(WebSocketPresence presence, PresenceFanout fanout, Duration idleAfter) {
     super(presence);
     this.fanout = fanout;
+    this.idleAfter = idleAfter;
   }
 
   /**
@@ -36,8 +41,11 @@ public final class ChatEndpoint extends PresenceEndpoint {
   @Override
   protected void onSessionOpen(Session session, EndpointConfig config, PresenceSession p) {
     fanout.sendState(p, text -> presence().send(session, text));
-    presence().send(session, JsonNodeFactory.instance.objectNode()
-        .put("type", "ready").put("user_id", p.userId()).toString());
+    var ready = JsonNodeFactory.instance.objectNode().put("type", "ready").put("user_id", p.userId());
+    if (!idleAfter.isZero()) {
+      ready.put("idle_after_ms", idleAfter.toMillis());
+    }
+    presence().send(session, ready.toString());
   }
 
   @Override
@@ -45,7 +53,7 @@ public final class ChatEndpoint extends PresenceEndpoint {
     String type = PresenceMessages.typeOf(text);
     String problem = type == null
         ? "messages must be JSON objects with a string \"type\""
-        : "unknown message type " + ClientText.excerpt(type) + " (clients send only {\"type\":\"pong\"})";
+        : "unknown message type " + ClientText.excerpt(type) +  " (clients send pong, activity, set_status and set_metadata)";
     presence().send(session, JsonNodeFactory.instance.objectNode()
         .put("type", "error").put("error", problem).toString());
   }

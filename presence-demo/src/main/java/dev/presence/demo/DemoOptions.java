@@ -19,10 +19,12 @@ import java.util.regex.Pattern;
  * @param batchWindow how long status changes are collected into one {@code presence_diff} per
  *     recipient; zero sends one {@code user_status_changed} per transition at once
  * @param pingStyle how heartbeat pings are sent (the page answers both kinds)
+ * @param idleAfter how long a user may show no activity (input in the page) on any session before
+ *     they show as away; zero turns automatic away off
  */
 public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Duration heartbeatTimeout, Duration offlineGrace, Duration tokenTtl, Duration batchWindow,
-    PingStyle pingStyle) {
+    PingStyle pingStyle, Duration idleAfter) {
 
   /**
    * The default batch window: 1 s. Measured (docs/benchmarks.md, "Scale"): in a reconnect storm
@@ -30,6 +32,18 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
    * for at most a second of delay, which a presence dot can afford.
    */
   public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofSeconds(1);
+
+  /**
+   * The default idle time before a user shows as away: 5 minutes, short enough to be seen in a
+   * demo, long enough that reading a thread does not make anyone away.
+   */
+  public static final Duration DEFAULT_IDLE_AFTER = Duration.ofMinutes(5);
+
+  /** The shortest {@code --idle-after} other than 0: the page reports activity at most 4 times per it. */
+  static final Duration MIN_IDLE_AFTER = Duration.ofSeconds(1);
+
+  /** The longest {@code --idle-after}. */
+  static final Duration MAX_IDLE_AFTER = Duration.ofHours(24);
 
   /** The usage text printed with every flag error and by {@code --help}. */
   public static final String USAGE = String.join(System.lineSeparator(),
@@ -43,13 +57,15 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
       "  --batch-window D          collect status changes into one presence_diff per client per window"
           + " (default 1s; 0 = one user_status_changed per change, at once; at most 1m)",
       "  --ping-style S            heartbeat as a ping frame, JSON text or both: frame, json, both (default both)",
+      "  --idle-after D            show a user as away after this long without input in any of their pages"
+          + " (default 5m; 0 = never; 1s to 24h)",
       "  --help                    print this text",
       "durations: a whole number with a unit: 500ms, 2s, 1m, 1h");
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final List<String> FLAGS = List.of("--port", "--mongo-uri",
       "--heartbeat-interval", "--heartbeat-timeout", "--offline-grace", "--token-ttl",
-      "--batch-window", "--ping-style");
+      "--batch-window", "--ping-style", "--idle-after");
 
   /**
    * Validates the settings.
@@ -68,6 +84,10 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Objects.requireNonNull(tokenTtl, "tokenTtl");
     Objects.requireNonNull(batchWindow, "batchWindow");
     Objects.requireNonNull(pingStyle, "pingStyle");
+    Objects.requireNonNull(idleAfter, "idleAfter");
+    if (!idleAfter.isZero() && !validIdleAfter(idleAfter)) {
+      throw new IllegalArgumentException(IDLE_AFTER_RULE + format(idleAfter));
+    }
     if (batchWindow.compareTo(Duration.ofMinutes(1)) > 0) {
       throw new IllegalArgumentException("--batch-window must be at most 1m: " + format(batchWindow));
     }
@@ -83,15 +103,22 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     }
   }
 
+  private static final String IDLE_AFTER_RULE = "--idle-after must be 0 (never) or between 1s and 24h: ";
+
+  private static boolean validIdleAfter(Duration d) {
+    return d.compareTo(MIN_IDLE_AFTER) >= 0 && d.compareTo(MAX_IDLE_AFTER) <= 0;
+  }
+
   /**
    * Returns the defaults: port 8080, embedded MongoDB, heartbeat every 10 s, timeout 25 s, no
-   * offline grace, tokens valid for 24 h.
+   * offline grace, tokens valid for 24 h, batch window 1 s, ping frames and JSON pings, away after
+   * 5 minutes without input.
    *
    * @return the default options
    */
   public static DemoOptions defaults() {
     return new DemoOptions(8080, null, Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ZERO,
-        Tokens.DEFAULT_TTL, DEFAULT_BATCH_WINDOW, PingStyle.BOTH);
+        Tokens.DEFAULT_TTL, DEFAULT_BATCH_WINDOW, PingStyle.BOTH, DEFAULT_IDLE_AFTER);
   }
 
   /**
@@ -113,6 +140,7 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
     Duration tokenTtl = d.tokenTtl;
     Duration batchWindow = d.batchWindow;
     PingStyle pingStyle = d.pingStyle;
+    Duration idleAfter = d.idleAfter;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String flag = arg;
@@ -173,6 +201,12 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
                 "--ping-style must be frame, json or both: '" + value + "'");
           };
           break;
+        case "--idle-after":
+          idleAfter = value.equals("0") ? Duration.ZERO : parseDuration(flag, value);
+          if (!idleAfter.isZero() && !validIdleAfter(idleAfter)) {
+            throw new IllegalArgumentException(IDLE_AFTER_RULE + "'" + value + "'");
+          }
+          break;
         default: // --offline-grace
           grace = parseDuration(flag, value);
           break;
@@ -182,13 +216,15 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
       timeout = interval.equals(d.heartbeatInterval) ? d.heartbeatTimeout
           : interval.multipliedBy(5).dividedBy(2);
     }
-    return new DemoOptions(port, mongoUri, interval, timeout, grace, tokenTtl, batchWindow, pingStyle);
+    return new DemoOptions(port, mongoUri, interval, timeout, grace, tokenTtl, batchWindow, pingStyle,
+        idleAfter);
   }
 
   private static int parsePort(String value) {
     try {
       return new DemoOptions(Integer.parseInt(value), null, Duration.ofSeconds(1),
-          Duration.ofSeconds(2), Duration.ZERO, Tokens.DEFAULT_TTL, Duration.ZERO, PingStyle.BOTH).port;
+          Duration.ofSeconds(2), Duration.ZERO, Tokens.DEFAULT_TTL, Duration.ZERO, PingStyle.BOTH,
+          Duration.ZERO).port;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--port must be a number between 0 and 65535: '" + value + "'");
     } catch (IllegalArgumentException e) {

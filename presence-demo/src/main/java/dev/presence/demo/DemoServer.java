@@ -8,6 +8,7 @@ import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.presence.PresencePolicy;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceFanout;
 import dev.presence.ThreadEnricher;
@@ -125,18 +126,30 @@ public final class DemoServer implements AutoCloseable {
       int threads = store.loadMembership(membership);
       LOG.info("Loaded the membership of {} threads", threads);
 
-      registry = PresenceRegistry.builder()
+      PresenceSettings settings = new PresenceSettings(db, Clock.systemUTC());
+      LOG.info("Loaded the presence settings of {} users", settings.load());
+
+      PresenceRegistry.Builder rb = PresenceRegistry.builder()
           .heartbeatInterval(options.heartbeatInterval())
           .heartbeatTimeout(options.heartbeatTimeout())
           .offlineGrace(options.offlineGrace())
           .lastSeenStore(MongoLastSeenStore.builder(db).build())
-          .build();
+          // "Hide my last seen", reciprocal; the predicate is a map lookup, never a query.
+          .policy(PresencePolicy.hideLastSeen(settings::hidesLastSeen));
+      if (!options.idleAfter().isZero()) {
+        rb.idleAfter(options.idleAfter());
+      }
+      registry = rb.build();
       fanout = PresenceFanout.builder(registry, membership)
           .batchWindow(options.batchWindow()).build();
       ThreadEnricher enricher = ThreadEnricher.builder(registry)
           .lastSeenStore(registry.lastSeenStore().orElseThrow())
           .build();
-      webSockets = WebSocketPresence.builder(registry).pingStyle(options.pingStyle()).build();
+      // A new session starts with the user's saved availability and text (from memory): a user
+      // who chose to appear offline is never seen online, not even for a moment.
+      webSockets = WebSocketPresence.builder(registry).pingStyle(options.pingStyle())
+          .connectOptions((session, config, userId) -> settings.connectOptions(userId))
+          .build();
 
       jetty = new Server();
       jetty.setErrorHandler(new JsonErrorHandler());
@@ -147,9 +160,10 @@ public final class DemoServer implements AutoCloseable {
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
       context.setErrorHandler(new ServletJsonErrorHandler());
-      ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter);
+      ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter,
+          new PresenceSettingsApi(settings, registry, Clock.systemUTC()));
       ServletHolder apiHolder = new ServletHolder("api", api);
-      for (String path : List.of("/login", "/stats", "/invitations", "/threads", "/threads/*")) {
+      for (String path : List.of("/login", "/stats", "/invitations", "/me/presence", "/threads", "/threads/*")) {
         context.addServlet(apiHolder, path);
       }
       context.addServlet(new ServletHolder("page", new StaticServlet()), "/");
@@ -167,7 +181,7 @@ public final class DemoServer implements AutoCloseable {
           .configurator(new PresenceConfigurator(request -> tokens.verify(tokenOf(request))) {
             @Override
             public <T> T getEndpointInstance(Class<T> endpointClass) {
-              return endpointClass.cast(new ChatEndpoint(ws, fo));
+              return endpointClass.cast(new ChatEndpoint(ws, fo, options.idleAfter()));
             }
           })
           .build();

@@ -50,6 +50,26 @@ final class DemoClient {
     return send(b, token);
   }
 
+  /** PUTs {@code body} with the given Content-Type (none if null). */
+  Reply put(String path, String token, String body, String contentType) {
+    return request("PUT", path, token, body, contentType);
+  }
+
+  /** PUTs {@code body} as {@code application/json}. */
+  Reply put(String path, String token, String body) {
+    return put(path, token, body, "application/json");
+  }
+
+  /** Sends any method with {@code body} (none if null) and Content-Type (none if null). */
+  Reply request(String method, String path, String token, String body, String contentType) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).method(method,
+        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return send(b, token);
+  }
+
   private Reply send(HttpRequest.Builder b, String token) {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
@@ -115,6 +135,14 @@ final class DemoClient {
       }
     }
     throw new AssertionError(userId + " is not a member of " + thread);
+  }
+
+  /** Reads the number of requests /stats counted for a route, e.g. "GET /threads". */
+  long requests(String route) {
+    if (statsToken == null) {
+      statsToken = login("stats-reader");
+    }
+    return get("/stats", statsToken).body().path("requests").path(route).asLong(0);
   }
 
   private volatile String statsToken;

@@ -60,11 +60,13 @@ final class ApiServlet extends HttpServlet {
   private final transient ThreadEnricher enricher;
   private final transient CommandCounter counter;
   private final transient PresenceSettingsApi presenceSettings;
+  private final transient SocketCloses closes;
   /** Requests per route ("GET /threads"), for /stats. */
   private final transient Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
   ApiServlet(DemoStore store, Tokens tokens, PresenceRegistry registry, ThreadMembership membership,
-      ThreadEnricher enricher, CommandCounter counter, PresenceSettingsApi presenceSettings) {
+      ThreadEnricher enricher, CommandCounter counter, PresenceSettingsApi presenceSettings,
+      SocketCloses closes) {
     this.store = store;
     this.tokens = tokens;
     this.registry = registry;
@@ -72,6 +74,7 @@ final class ApiServlet extends HttpServlet {
     this.enricher = enricher;
     this.counter = counter;
     this.presenceSettings = presenceSettings;
+    this.closes = closes;
   }
 
   @Override
@@ -335,6 +338,8 @@ final class ApiServlet extends HttpServlet {
     ObjectNode presence = out.putObject("presence");
     presence.put("online_users", registry.onlineUserCount());
     presence.put("sessions", registry.totalSessionCount());
+    ObjectNode closed = presence.putObject("socket_closes");
+    closes.snapshot().forEach((code, n) -> closed.put(String.valueOf(code), n));
     ObjectNode calls = out.putObject("requests");
     new TreeMap<>(requests).forEach((route, n) -> calls.put(route, n.sum()));
     return out;

@@ -6,6 +6,7 @@ import dev.presence.PresenceMessages;
 import dev.presence.websocket.PresenceEndpoint;
 import dev.presence.websocket.WebSocketPresence;
 import dev.presence.PresenceSession;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
 import java.time.Duration;
@@ -27,11 +28,18 @@ public final class ChatEndpoint extends PresenceEndpoint {
 
   private final PresenceFanout fanout;
   private final Duration idleAfter;
+  private final SocketCloses closes;
 
-  ChatEndpoint(WebSocketPresence presence, PresenceFanout fanout, Duration idleAfter) {
+  ChatEndpoint(WebSocketPresence presence, PresenceFanout fanout, Duration idleAfter, SocketCloses closes) {
     super(presence);
     this.fanout = fanout;
     this.idleAfter = idleAfter;
+    this.closes = closes;
+  }
+
+  @Override
+  protected void onSessionClose(Session session, CloseReason reason) {
+    closes.record(reason.getCloseCode().getCode());
   }
 
   /**

@@ -160,8 +160,9 @@ public final class DemoServer implements AutoCloseable {
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
       context.setErrorHandler(new ServletJsonErrorHandler());
+      SocketCloses closes = new SocketCloses();
       ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter,
-          new PresenceSettingsApi(settings, registry, Clock.systemUTC()));
+          new PresenceSettingsApi(settings, registry, membership, Clock.systemUTC()), closes);
       ServletHolder apiHolder = new ServletHolder("api", api);
       for (String path : List.of("/login", "/stats", "/invitations", "/me/presence", "/threads", "/threads/*")) {
         context.addServlet(apiHolder, path);
@@ -181,7 +182,7 @@ public final class DemoServer implements AutoCloseable {
           .configurator(new PresenceConfigurator(request -> tokens.verify(tokenOf(request))) {
             @Override
             public <T> T getEndpointInstance(Class<T> endpointClass) {
-              return endpointClass.cast(new ChatEndpoint(ws, fo, options.idleAfter()));
+              return endpointClass.cast(new ChatEndpoint(ws, fo, options.idleAfter(), closes));
             }
           })
           .build();

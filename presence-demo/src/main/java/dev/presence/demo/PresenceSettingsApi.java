@@ -3,6 +3,7 @@ package dev.presence.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.presence.Audience;
 import dev.presence.Availability;
 import dev.presence.ClientMessage;
 import dev.presence.PresenceMessages;
@@ -22,7 +23,12 @@ import java.util.Set;
  * HTTP, validated like the rest of the API (400 naming the field, client text quoted only as an
  * excerpt), stored by {@link PresenceSettings} and applied at once to the caller's live presence
  * in the registry (which tells their co-members and sends {@code self_status} to their own
- * sessions). Thread-safe: stateless apart from thread-safe collaborators.
+ * sessions). A change of "hide my last seen" is announced to the caller's connected co-members as
+ * {@code {"type":"last_seen_shown","user_id":...,"shown":false}} (what the policy now lets each
+ * of them see), so that their pages stop (or start) showing it without reloading: the registry
+ * re-announces nothing when only a policy input changes. The message carries no presence, so it
+ * can never contradict the fan-out's order. Thread-safe: stateless apart from thread-safe
+ * collaborators.
  */
 final class PresenceSettingsApi {
   /** The latest expiry of a status text, from now. */
@@ -32,11 +38,13 @@ final class PresenceSettingsApi {
 
   private final PresenceSettings settings;
   private final PresenceRegistry registry;
+  private final Audience audience;
   private final Clock clock;
 
-  PresenceSettingsApi(PresenceSettings settings, PresenceRegistry registry, Clock clock) {
+  PresenceSettingsApi(PresenceSettings settings, PresenceRegistry registry, Audience audience, Clock clock) {
     this.settings = settings;
     this.registry = registry;
+    this.audience = audience;
     this.clock = clock;
   }
 
@@ -77,7 +85,9 @@ final class PresenceSettingsApi {
       hide = h.booleanValue();
     }
     Boolean hideLastSeen = hide;
+    boolean[] hidBefore = new boolean[1];
     PresenceSettings.Settings after = settings.update(caller, s -> {
+      hidBefore[0] = s.hideLastSeen();
       PresenceSettings.Settings n = s;
       if (availability != null) {
         n = n.withAvailability(availability);
@@ -95,7 +105,20 @@ final class PresenceSettingsApi {
         registry.presenceOf(caller).ifPresent(p -> registry.sendToUser(caller, PresenceMessages.selfStatus(p)));
       }
     });
+    if (after.hideLastSeen() != hidBefore[0]) {
+      announceLastSeen(caller);
+    }
     return json(caller, after);
+  }
+
+  /** Tells each connected co-member whether they may now see the caller's last seen. */
+  private void announceLastSeen(String caller) {
+    for (String m : audience.audienceOf(caller)) {
+      if (!m.equals(caller) && registry.sessionCount(m) > 0) {
+        registry.sendToUser(m, NODES.objectNode().put("type", "last_seen_shown").put("user_id", caller)
+            .put("shown", registry.visibility(m, caller).lastSeen()).toString());
+      }
+    }
   }
 
   /** Applies the change to the live presence; false if the caller has none (not connected). */

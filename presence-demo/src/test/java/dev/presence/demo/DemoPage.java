@@ -31,6 +31,18 @@ final class DemoPage {
     return found.isEmpty() ? null : found.get(0).getAttribute("data-online");
   }
 
+  /** Returns the member's data-status (available, busy, away, offline; invisible for oneself), or null. */
+  static String memberStatus(WebDriver driver, String user) {
+    List<WebElement> found = driver.findElements(By.cssSelector(member(user)));
+    return found.isEmpty() ? null : found.get(0).getAttribute("data-status");
+  }
+
+  /** The text of one part of a member's row: "status-text", "seen" or "state". */
+  static String memberText(WebDriver driver, String user, String part) {
+    List<WebElement> found = driver.findElements(By.cssSelector(member(user) + " ." + part));
+    return found.isEmpty() ? null : found.get(0).getText();
+  }
+
   static String dotClass(WebDriver driver, String user) {
     return driver.findElement(By.cssSelector(member(user) + " .dot")).getAttribute("class");
   }

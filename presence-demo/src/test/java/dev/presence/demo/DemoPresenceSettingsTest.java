@@ -223,6 +223,28 @@ class DemoPresenceSettingsTest {
   }
 
   @Test
+  void idleAfter_turnsAQuietUserAway_andTheirActivityBringsThemBack() throws Exception {
+    server.close();
+    server = DemoServer.start(DemoOptions.parse("--port", "0", "--idle-after", "1s", "--mongo-uri",
+        "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/settings"), tokens);
+    c = new DemoClient(server.uri());
+    String alice = c.login("alice");
+    String bob = c.login("bob");
+    c.createThread(alice, "Room", "bob");
+    try (TestSocket as = c.connect(alice); TestSocket bs = c.connect(bob)) {
+      assertThat(bs.ofType("ready").get(0).get("idle_after_ms").asLong()).isEqualTo(1000);
+      // bob only answers pings (liveness, not activity): away about 1 s after connecting.
+      eventually().until(() -> statusesWithFields(as, "bob").stream()
+          .anyMatch(m -> m.path("status").asText().equals("away")));
+      bs.send("{\"type\":\"activity\"}");
+      eventually().until(() -> {
+        List<JsonNode> all = statusesWithFields(as, "bob");
+        return all.get(all.size() - 1).path("status").asText().equals("available");
+      });
+    }
+  }
+
+  @Test
   void aChange_isOneUsersWrite_andConnectingReadsNothing() {
     String alice = c.login("alice");
     c.stat("users", "writes"); // the stats reader's login

@@ -4,7 +4,11 @@
 // a presence_state of everyone the user shares a thread with, then presence_diff and
 // user_status_changed keep it current, so a reconnect repaints every dot without a GET /threads.
 // The WebSocket side (pongs, reconnecting with backoff, pagehide/pageshow, the presence map) is
-// the library's presence-client.js, served from the presence-jakarta-websocket jar. The user's own
+// the library's presence-client.js, served from the presence-jakarta-websocket jar. It closes the
+// socket on pagehide because Chromium (156, observed by BrowserBackForwardCacheTest) caches a page
+// with an open WebSocket, keeps the socket open and answers its ping frames while the page sits in
+// the back/forward cache, and closes it (1001) only when the page is restored: without the handler a
+// user who left the page would stay online. The user's own
 // settings (status, text, hide last seen) go through PUT /me/presence, which stores them.
 import { createPresenceClient, ACTIVITY_EVENTS } from '/presence/presence-client.js';
 

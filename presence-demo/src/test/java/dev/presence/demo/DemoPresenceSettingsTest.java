@@ -225,7 +225,7 @@ class DemoPresenceSettingsTest {
   @Test
   void idleAfter_turnsAQuietUserAway_andTheirActivityBringsThemBack() throws Exception {
     server.close();
-    server = DemoServer.start(DemoOptions.parse("--port", "0", "--idle-after", "1s", "--mongo-uri",
+    server = DemoServer.start(DemoOptions.parse("--port", "0", "--idle-after", "1s", "--batch-window", "0", "--mongo-uri",
         "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/settings"), tokens);
     c = new DemoClient(server.uri());
     String alice = c.login("alice");

@@ -403,7 +403,7 @@ final class ClusterState {
       // gone, so that a store restart does not take every remote user offline.
       v.seq = 0;
       v.joined = false;
-      if (!v.users.isEmpty() && v.orphanTimer == null) {
+      if ((!v.users.isEmpty() || !v.records.isEmpty()) && v.orphanTimer == null) {
         v.orphanTimer = scheduler.schedule(() -> loop.execute(() -> orphanExpired(v)), orphanGrace);
       }
     }

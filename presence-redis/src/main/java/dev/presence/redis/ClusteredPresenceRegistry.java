@@ -285,7 +285,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
       ConnectOptions chosen = applied;
       PresenceSession s;
       try {
-        s = sync.underStamp(userId, stamp,
+        s = sync.startUnderStamp(userId, stamp,
             () -> local.connect(userId, sessionId, outbound, chosen));
       } finally {
         node.touched(userId); // also when refused: the node drops the stamp of a user it lacks

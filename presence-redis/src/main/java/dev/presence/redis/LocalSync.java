@@ -139,6 +139,18 @@ final class LocalSync {
     }
   }
 
+  /**
+   * Like {@link #underStamp}, for a user connecting here while this node does not have them:
+   * the stamp replaces whatever this node still keeps of an earlier session, since the state
+   * taken at connect is that of {@code stamp}.
+   */
+  <T> T startUnderStamp(String user, Stamp stamp, Supplier<T> connect) {
+    synchronized (stripes[Math.floorMod(user.hashCode(), STRIPES)]) {
+      stamps.put(user, stamp);
+      return connect.get();
+    }
+  }
+
   private void observe(Stamp s) {
     clockVersion.accumulateAndGet(s.version(), Math::max);
   }
@@ -217,6 +229,7 @@ final class LocalSync {
    * to it (one script call instead of two).
    */
   private void collect(String user, List<RichCodec.Change> out, boolean transition) {
+    Stamp stamp = stamps.get(user); // read first: a connect racing with this sets a new one
     Contribution c = local.presenceOf(user).map(p -> Contribution.of(p, stampOf(user)))
         .orElse(null);
     if (!transition) {
@@ -228,13 +241,15 @@ final class LocalSync {
     Contribution before = announced.get(user);
     Instant at = clock.instant();
     if (c == null) {
-      stamps.remove(user);
+      if (stamp != null) {
+        stamps.remove(user, stamp); // unless a connect meanwhile set a new one
+      }
       if (before != null) {
         announced.remove(user);
         announcedAt.remove(user);
         out.add(new RichCodec.Change(user, null));
-        state.setOwnRecord(user, null, at);
       }
+      state.setOwnRecord(user, null, at); // also after a rejoin, when nothing was announced yet
       return;
     }
     if (c.equals(before)) {

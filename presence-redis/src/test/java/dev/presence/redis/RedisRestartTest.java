@@ -113,6 +113,8 @@ class RedisRestartTest {
     Duration took = Duration.ofNanos(System.nanoTime() - back);
     assertThat(took).isGreaterThan(LEASE.minus(Duration.ofMillis(500)));
     for (TestNode n : List.of(a, b)) {
+      // listeners hear of it shortly after the view changed (on the event executor)
+      await().atMost(Duration.ofSeconds(2)).until(() -> n.eventsOf("on-c").size() >= 2);
       assertThat(n.eventsOf("on-c")).containsExactly(true, false);
       assertThat(n.eventsOf("on-a")).containsExactly(true);
       assertThat(n.registry.isOnline("on-a")).isTrue();

@@ -144,7 +144,7 @@ final class SimCluster {
       }
       Availability a = live != null ? live.availability() : Availability.AVAILABLE;
       Stamp stamp = live != null ? live.stamp() : new Stamp(0, id);
-      node.sync().underStamp(user, stamp, () -> {
+      node.sync().startUnderStamp(user, stamp, () -> {
         rich.put(user, new UserPresence(user, Status.of(true, a, false), a, null, time.now(),
             List.of(new SessionInfo("s-" + id, Map.of("node", id), time.now()))));
         if (a != Availability.INVISIBLE && local.add(user)) {

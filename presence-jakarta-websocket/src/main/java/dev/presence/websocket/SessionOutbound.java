@@ -163,7 +163,31 @@ final class SessionOutbound implements Outbound {
   @Override
   public void close(DisconnectReason reason) {
     ended = reason;
-    closeSocket(closeReasonFor(reason));
+    if (reason == DisconnectReason.REGISTRY_CLOSED) {
+      shutdown(); // every session at once: in parallel on the writer threads, not one by one here
+    } else {
+      closeSocket(closeReasonFor(reason));
+    }
+  }
+
+  /**
+   * Starts the closing handshake with 1001 "server shutting down" on a writer thread (inline if
+   * they are shut down), unless the session is closing already. Never blocks.
+   */
+  void shutdown() {
+    if (closing.compareAndSet(false, true)) {
+      queue.clear();
+      if (!owner.execute(() -> startClose(WebSocketPresence.SHUTTING_DOWN))) {
+        startClose(WebSocketPresence.SHUTTING_DOWN);
+      }
+    }
+  }
+
+  /** Drops the connection without waiting for anything (the end of a shutdown). Never blocks. */
+  void drop() {
+    closing.set(true);
+    queue.clear();
+    abort();
   }
 
   /** Returns how many texts are queued or in flight. */
@@ -245,6 +269,9 @@ final class SessionOutbound implements Outbound {
   }
 
   private void startClose(CloseReason reason) {
+    if (aborted.get()) {
+      return; // dropped meanwhile (a shutdown past its deadline): nothing left to close
+    }
     closeSince = System.nanoTime();
     try {
       transport.close(reason, () -> closeSince = NONE);

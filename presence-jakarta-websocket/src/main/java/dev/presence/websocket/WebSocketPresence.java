@@ -15,7 +15,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +79,9 @@ public final class WebSocketPresence implements AutoCloseable {
   private final int maxPendingSends;
   private final long maxPendingBytes;
   private final Duration writeTimeout;
+  private final Duration shutdownTimeout;
   private final PresenceThreads threads;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final ConcurrentHashMap<Session, SessionOutbound> sessions = new ConcurrentHashMap<>();
   private final LongAdder slowConsumers = new LongAdder();
   private final LongAdder refused = new LongAdder();
@@ -91,6 +96,7 @@ public final class WebSocketPresence implements AutoCloseable {
     this.maxPendingSends = b.maxPendingSends;
     this.maxPendingBytes = b.maxPendingBytes;
     this.writeTimeout = b.writeTimeout;
+    this.shutdownTimeout = b.shutdownTimeout;
     this.threads = new PresenceThreads(b.ioThreads, writeTimeout, this::checkWrites);
   }
 
@@ -98,7 +104,7 @@ public final class WebSocketPresence implements AutoCloseable {
    * Returns a builder with the defaults: the {@link UserResolver#defaultResolver() default
    * resolver}, {@link ConnectOptionsResolver#handshake()}, {@link PresenceProtocol#standard()},
    * {@link PingStyle#BOTH}, 256 pending sends and 1 MiB pending per session, a 10 s
-   * write timeout, 4 I/O threads kept warm.
+   * write timeout, a 1 s shutdown timeout, 4 I/O threads kept warm.
    *
    * @param registry the registry sessions are registered in
    * @return a new builder
@@ -339,12 +345,44 @@ public final class WebSocketPresence implements AutoCloseable {
   }
 
   /**
-   * Stops the watchdog, and the I/O threads after the work already handed to them (pending
-   * pings and closes). Close the registry first, so that its closes of every session still go
-   * out. Idempotent.
+   * Closes every connection and stops the threads, in bounded time: starts the closing handshake
+   * (1001 "server shutting down") of every session not closing yet, on the writer threads in
+   * parallel; waits until every session's handshake completed or {@link Builder#shutdownTimeout}
+   * passed, whichever is first; then drops the connections that remain (a peer that does not
+   * read or does not answer) without waiting for them; then stops the watchdog, and the writer
+   * and I/O threads after the work already handed to them. Returns after at most {@code
+   * shutdownTimeout} plus the time to drop what remains (one non-blocking abort per connection).
+   * Sends nothing but close frames: no message per session or per co-member pair.
+   *
+   * <p>Close the fan-out and the registry first: the registry then ends every presence (and
+   * hands this integration the close of every session, which starts at once, in parallel), and
+   * nobody is told that everyone else went offline. Idempotent; later calls return at once.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+    for (SessionOutbound o : sessions.values()) {
+      o.shutdown(); // a no-op for sessions the registry's close started closing already
+    }
+    while (!sessions.isEmpty() && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    int dropped = 0;
+    for (SessionOutbound o : sessions.values()) {
+      try {
+        o.drop();
+        dropped++;
+      } catch (RuntimeException e) {
+        LOG.debug("Dropping WebSocket session {} failed", o.id, e);
+      }
+    }
+    if (dropped > 0) {
+      LOG.info("Dropped {} WebSocket connections whose close did not complete within {}",
+          dropped, shutdownTimeout);
+    }
     threads.close();
   }
 
@@ -366,6 +404,15 @@ public final class WebSocketPresence implements AutoCloseable {
     return sessions.size();
   }
 
+  /** How many of the sessions tracked have texts queued or in flight. */
+  int sessionsWithPendingTexts() {
+    int n = 0;
+    for (SessionOutbound o : sessions.values()) {
+      n += o.pendingTexts() > 0 ? 1 : 0;
+    }
+    return n;
+  }
+
   private void checkWrites() {
     long now = System.nanoTime();
     for (var entry : sessions.entrySet()) {
@@ -384,7 +431,8 @@ public final class WebSocketPresence implements AutoCloseable {
   @Override
   public String toString() {
     return "WebSocketPresence(" + pingStyle + ", maxPendingSends=" + maxPendingSends
-        + ", maxPendingBytes=" + maxPendingBytes + ", writeTimeout=" + writeTimeout + ")";
+        + ", maxPendingBytes=" + maxPendingBytes + ", writeTimeout=" + writeTimeout
+        + ", shutdownTimeout=" + shutdownTimeout + ")";
   }
 
   /**
@@ -399,6 +447,7 @@ public final class WebSocketPresence implements AutoCloseable {
     private int maxPendingSends = 256;
     private long maxPendingBytes = 1024 * 1024;
     private Duration writeTimeout = Duration.ofSeconds(10);
+    private Duration shutdownTimeout = Duration.ofSeconds(1);
     private int ioThreads = 4;
 
     private Builder(PresenceRegistry registry) {
@@ -509,6 +558,26 @@ public final class WebSocketPresence implements AutoCloseable {
         throw new IllegalArgumentException("writeTimeout must be at least 1 ms: " + timeout);
       }
       this.writeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link WebSocketPresence#close()} waits for the closing handshakes of the
+     * sessions still open before it drops their connections. Default 1 s: clients reconnect
+     * anyway, and a node must stop in bounded time whatever its peers do. Zero drops every
+     * connection at once, without a close frame.
+     *
+     * @param timeout a duration of zero or more
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public Builder shutdownTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "shutdownTimeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout must not be negative: " + timeout);
+      }
+      this.shutdownTimeout = timeout;
       return this;
     }
 

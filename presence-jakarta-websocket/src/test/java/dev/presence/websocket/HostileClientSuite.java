@@ -131,6 +131,74 @@ abstract class HostileClientSuite extends ContainerHarness {
         .isLessThan(WRITE_TIMEOUT.plus(HOSTILE_INTERVAL).plus(SLACK)));
   }
 
+  // ------------------------------------------------------------------ shutdown
+
+  /**
+   * A node stopping with hundreds of sessions, a tenth of them peers that never read: every
+   * connection is closed (1001) or dropped, in bounded time. The bound asserted (10 s for a 1 s shutdown timeout) leaves room for a loaded 2-core
+   * build machine; the time taken is printed, and docs/benchmarks.md has the figures at 10,000.
+   */
+  @Test
+  void stoppingWithHundredsOfSessions_someNeverReading_endsEveryConnectionWithinTheShutdownTimeout()
+      throws Exception {
+    Duration shutdownTimeout = Duration.ofSeconds(1);
+    // No heartbeat and room for stalled writes: only the shutdown ends these sessions.
+    start(r -> r.withoutHeartbeat(), w -> w.shutdownTimeout(shutdownTimeout)
+        .writeTimeout(Duration.ofSeconds(60)).maxPendingBytes(64L * 1024 * 1024));
+    int readers = 450;
+    int nonReaders = 50;
+    int stalled = 4;
+    List<JdkClient> reading = new ArrayList<>();
+    for (int i = 0; i < readers; i += 50) { // 50 handshakes at a time
+      List<java.util.concurrent.CompletableFuture<JdkClient>> batch = new ArrayList<>();
+      for (int j = i; j < Math.min(readers, i + 50); j++) {
+        batch.add(JdkClient.open(http, uri("/annotated", "reader" + j), true));
+      }
+      for (var f : batch) {
+        JdkClient c = f.get(30, TimeUnit.SECONDS);
+        toClose.add(c::abort);
+        reading.add(c);
+      }
+    }
+    List<RawClient> mute = new ArrayList<>();
+    for (int i = 0; i < nonReaders; i++) {
+      mute.add(raw("mute" + i, i < stalled ? RawClient.Mode.STALLED : RawClient.Mode.NEVER_READ));
+    }
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> registry.stats().sessions() == readers + nonReaders);
+    // A few of them asked for 8 MB they never read: their writes stall (a 4 KB window, the
+    // kernel's buffers full), so their close frames can never go out.
+    for (RawClient m : mute.subList(0, stalled)) {
+      for (int n = 0; n < 128; n++) {
+        m.sendText("big:65536");
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> presence.sessionsWithPendingTexts() >= stalled);
+
+    long t0 = System.nanoTime();
+    registry.close();
+    presence.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    System.out.printf("%s shutdown: %d sessions (%d never reading) closed in %d ms%n",
+        getClass().getSimpleName(), readers + nonReaders, nonReaders, took.toMillis());
+
+    assertThat(took).isLessThan(Duration.ofSeconds(10));
+    assertThat(registry.stats().sessions()).isZero();
+    await().atMost(SLACK).until(() -> presence.trackedSessions() == 0);
+    // Every reader heard the close (1001) or, past the deadline on a slow machine, lost the
+    // connection (-1); none is left open.
+    await().atMost(SLACK).until(() -> reading.stream().allMatch(c -> c.closeCode.isDone()));
+    assertThat(reading).extracting(c -> c.closeCode.getNow(null)).allSatisfy(code ->
+        assertThat(code).isIn(1001, -1, 1006));
+    // The peers that never read never answer the close: with Jetty's core API their connections
+    // were dropped at the deadline; Tomcat reports a session closed once its close frame is out
+    // (and keeps the connection for the answer until it stops), so there the frame is to read.
+    List<String> expected = Transport.JettyClasses.VISIBLE ? List.of("ended") : List.of("ended", "close 1001");
+    for (RawClient m : mute) {
+      assertThat(m.serverEndWithin(SLACK)).as("what a non-reader finds").isIn(expected);
+    }
+  }
+
   // ------------------------------------------------------------------ memory
 
   @Test

@@ -25,6 +25,8 @@ final class RawClient implements AutoCloseable {
   enum Mode {
     /** Completes the handshake, then never reads a byte: a half-open peer. */
     NEVER_READ,
+    /** Like {@link #NEVER_READ}, with a 4 KB receive window: a few MB sent to it stall the writer. */
+    STALLED,
     /** Reads everything, answers nothing. */
     SILENT,
     /** Answers ping frames with pong frames; ignores JSON pings. */
@@ -68,7 +70,7 @@ final class RawClient implements AutoCloseable {
 
   static RawClient connect(int port, String pathAndQuery, Mode mode) throws IOException {
     Socket s = new Socket();
-    if (mode == Mode.PING_FLOOD) {
+    if (mode == Mode.PING_FLOOD || mode == Mode.STALLED) {
       s.setReceiveBufferSize(4096); // a small window: the server's pongs fill it within a second
     }
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -94,7 +96,7 @@ final class RawClient implements AutoCloseable {
       Thread t = new Thread(c::floodPings, "raw-flooder-" + s.getLocalPort());
       t.setDaemon(true);
       t.start();
-    } else if (mode != Mode.NEVER_READ) {
+    } else if (mode != Mode.NEVER_READ && mode != Mode.STALLED) {
       Thread t = new Thread(c::readLoop, "raw-client-" + s.getLocalPort());
       t.setDaemon(true);
       t.start();
@@ -214,6 +216,51 @@ final class RawClient implements AutoCloseable {
     }
     out.write(frame);
     out.flush();
+  }
+
+  /**
+   * For a client that never read: reads what the server sent until the connection ends, at most
+   * {@code max}. Returns "ended" if the server ended the connection (end of stream or reset);
+   * else "close CODE" if the server's close frame came (the container keeps the connection open
+   * for our answer); else "open".
+   */
+  String serverEndWithin(java.time.Duration max) throws IOException {
+    long deadline = System.nanoTime() + max.toNanos();
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      for (;;) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+        int n = in.read(buf);
+        if (n < 0) {
+          return "ended";
+        }
+        got.write(buf, 0, n);
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      // still open
+    } catch (IOException e) {
+      return "ended"; // reset by the server
+    }
+    byte[] b = got.toByteArray();
+    for (int i = 0; i + 3 < b.length; ) { // server frames are unmasked; texts here are short
+      int opcode = b[i] & 0x0F;
+      int len = b[i + 1] & 0x7F;
+      int header = len == 126 ? 4 : 2;
+      if (len == 126) {
+        len = ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+      }
+      if (opcode == 0x8 && len >= 2 && i + header + 1 < b.length) {
+        return "close " + (((b[i + header] & 0xFF) << 8) | (b[i + header + 1] & 0xFF));
+      }
+      i += header + len;
+    }
+    return "open";
   }
 
   /** Drops the connection with a TCP reset: no close frame, no FIN handshake. */

@@ -55,6 +55,18 @@ class WebSocketPresenceBuilderTest {
   }
 
   @Test
+  void negativeShutdownTimeout_isRejectedByName_zeroIsAllowed() {
+    assertThatThrownBy(() -> WebSocketPresence.builder(registry).shutdownTimeout(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("shutdownTimeout must not be negative: PT-0.001S");
+    assertThatThrownBy(() -> WebSocketPresence.builder(registry).shutdownTimeout(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("shutdownTimeout");
+    try (WebSocketPresence p = WebSocketPresence.builder(registry).shutdownTimeout(Duration.ZERO).build()) {
+      assertThat(p.toString()).contains("shutdownTimeout=PT0S");
+    }
+  }
+
+  @Test
   void watchdogTick_isAQuarterOfTheWriteTimeout_between10msAnd1s() {
     assertThat(PresenceThreads.watchdogTick(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(1));
     assertThat(PresenceThreads.watchdogTick(Duration.ofMillis(1000))).isEqualTo(Duration.ofMillis(250));
@@ -95,7 +107,7 @@ class WebSocketPresenceBuilderTest {
     try (WebSocketPresence presence = WebSocketPresence.builder(registry)
         .pingStyle(PingStyle.JSON).maxPendingSends(3).build()) {
       assertThat(presence).hasToString("WebSocketPresence(JSON, maxPendingSends=3, "
-          + "maxPendingBytes=1048576, writeTimeout=PT10S)");
+          + "maxPendingBytes=1048576, writeTimeout=PT10S, shutdownTimeout=PT1S)");
       assertThat(presence.registry()).isSameAs(registry);
       assertThat(presence.slowConsumerCount()).isZero();
       assertThat(presence.refusedCount()).isZero();

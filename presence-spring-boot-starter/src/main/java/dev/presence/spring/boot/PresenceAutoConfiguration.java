@@ -160,7 +160,8 @@ public class PresenceAutoConfiguration {
     @ConditionalOnMissingBean
     StompPresence stompPresence(PresenceRegistry registry, PresenceProperties p,
         ObjectProvider<SimpMessageSendingOperations> messaging) {
-      return StompPresence.create(registry, messaging::getObject, p.getStomp().getDestination());
+      return StompPresence.create(registry, messaging::getObject, p.getStomp().getDestination(),
+          p.getStomp().getInboundDestination());
     }
   }
 

@@ -209,6 +209,12 @@ public class PresenceProperties implements InitializingBean {
      */
     private String destination = "/queue/presence";
 
+    /**
+     * Where clients SEND their presence messages (activity, set_status, set_metadata); frames
+     * sent there are applied by presence and reach nothing else.
+     */
+    private String inboundDestination = "/app/presence";
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -227,6 +233,18 @@ public class PresenceProperties implements InitializingBean {
             "presence.stomp.destination must start with '/': '" + destination + "'");
       }
       this.destination = destination;
+    }
+
+    public String getInboundDestination() {
+      return inboundDestination;
+    }
+
+    public void setInboundDestination(String inboundDestination) {
+      if (inboundDestination == null || !inboundDestination.startsWith("/")) {
+        throw new IllegalArgumentException(
+            "presence.stomp.inbound-destination must start with '/': '" + inboundDestination + "'");
+      }
+      this.inboundDestination = inboundDestination;
     }
   }
 

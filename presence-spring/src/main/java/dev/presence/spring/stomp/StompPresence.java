@@ -2,9 +2,13 @@ package dev.presence.spring.stomp;
 
 import dev.presence.DisconnectReason;
 import dev.presence.Outbound;
+import dev.presence.PresenceMessages;
+import dev.presence.PresenceProtocol;
+import dev.presence.PresenceProtocolException;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.SessionLimitException;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,9 +21,16 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.simp.SimpMessageHeaderAccessor;
 import org.springframework.messaging.simp.SimpMessageSendingOperations;
 import org.springframework.messaging.simp.SimpMessageType;
+import org.springframework.messaging.simp.config.ChannelRegistration;
+import org.springframework.messaging.simp.stomp.StompCommand;
+import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
+import org.springframework.messaging.support.ChannelInterceptor;
+import org.springframework.messaging.support.MessageHeaderAccessor;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketMessage;
@@ -52,6 +63,15 @@ import org.springframework.web.socket.messaging.SessionDisconnectEvent;
  * {@code sendTimeLimit}/{@code sendBufferSizeLimit} (set in {@code configureWebSocketTransport})
  * protect other clients from one that does not read.
  *
+ * <p><b>Client messages.</b> A client sends the presence messages of docs/protocol.md
+ * ({@code activity}, {@code set_status}, {@code set_metadata}) as the body of a STOMP
+ * {@code SEND} to the inbound destination, {@code /app/presence} by default. A channel
+ * interceptor on the client inbound channel applies them through core's {@link PresenceProtocol}
+ * as the session's own user, before any {@code @MessageMapping} or broker sees them, and drops
+ * them: nothing else receives frames sent there. A bad one (or one over the registry's
+ * {@code clientChangeLimit}) changes nothing and is answered with an {@code error} message on the
+ * session's status destination. Other message types sent there are ignored.
+ *
  * <p>Install it as a {@link WebSocketMessageBrokerConfigurer} bean (the Boot starter does) or
  * add it with {@code registration.addDecoratorFactory(stompPresence)}, and as an application
  * listener. Thread-safe.
@@ -63,6 +83,8 @@ public final class StompPresence implements WebSocketMessageBrokerConfigurer,
   private final PresenceRegistry registry;
   private final Supplier<? extends SimpMessageSendingOperations> messaging;
   private final String destination;
+  private final String inboundDestination;
+  private final PresenceProtocol protocol = PresenceProtocol.standard();
   private final ConcurrentHashMap<String, WebSocketSession> sockets = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, PresenceSession> sessions = new ConcurrentHashMap<>();
   private final ThreadPoolExecutor closer;
@@ -70,10 +92,12 @@ public final class StompPresence implements WebSocketMessageBrokerConfigurer,
   private final LongAdder sent = new LongAdder();
 
   private StompPresence(PresenceRegistry registry,
-      Supplier<? extends SimpMessageSendingOperations> messaging, String destination) {
+      Supplier<? extends SimpMessageSendingOperations> messaging, String destination,
+      String inboundDestination) {
     this.registry = registry;
     this.messaging = messaging;
     this.destination = destination;
+    this.inboundDestination = inboundDestination;
     this.closer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         r -> {
           Thread t = new Thread(r, "presence-stomp-closer");
@@ -97,13 +121,77 @@ public final class StompPresence implements WebSocketMessageBrokerConfigurer,
    */
   public static StompPresence create(PresenceRegistry registry,
       Supplier<? extends SimpMessageSendingOperations> messaging, String destination) {
+    return create(registry, messaging, destination, DEFAULT_INBOUND_DESTINATION);
+  }
+
+  /** The default destination clients send their presence messages to: {@code /app/presence}. */
+  public static final String DEFAULT_INBOUND_DESTINATION = "/app/presence";
+
+  /**
+   * Creates the integration with the destination clients send their presence messages to.
+   *
+   * @param registry the registry sessions are registered in
+   * @param messaging the messaging template, looked up at the first send
+   * @param destination the user destination status messages go to, e.g. {@code /queue/presence}
+   * @param inboundDestination where clients {@code SEND} {@code activity}, {@code set_status} and
+   *     {@code set_metadata}, e.g. {@code /app/presence}; frames sent there reach nothing else
+   * @return the integration
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if a destination does not start with {@code /}
+   */
+  public static StompPresence create(PresenceRegistry registry,
+      Supplier<? extends SimpMessageSendingOperations> messaging, String destination,
+      String inboundDestination) {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(messaging, "messaging");
     Objects.requireNonNull(destination, "destination");
+    Objects.requireNonNull(inboundDestination, "inboundDestination");
     if (!destination.startsWith("/")) {
       throw new IllegalArgumentException("destination must start with '/': '" + destination + "'");
     }
-    return new StompPresence(registry, messaging, destination);
+    if (!inboundDestination.startsWith("/")) {
+      throw new IllegalArgumentException("inboundDestination must start with '/': '" + inboundDestination + "'");
+    }
+    return new StompPresence(registry, messaging, destination, inboundDestination);
+  }
+
+  /** Adds the interceptor that applies the presence messages clients send. */
+  @Override
+  public void configureClientInboundChannel(ChannelRegistration registration) {
+    registration.interceptors(new ChannelInterceptor() {
+      @Override
+      public Message<?> preSend(Message<?> message, MessageChannel channel) {
+        return inbound(message);
+      }
+    });
+  }
+
+  /** Applies a presence message sent to the inbound destination and drops it; else passes. */
+  private Message<?> inbound(Message<?> message) {
+    StompHeaderAccessor headers = MessageHeaderAccessor.getAccessor(message, StompHeaderAccessor.class);
+    if (headers == null || headers.getCommand() != StompCommand.SEND
+        || !inboundDestination.equals(headers.getDestination())) {
+      return message;
+    }
+    String sessionId = headers.getSessionId();
+    PresenceSession p = sessionId == null ? null : sessions.get(sessionId);
+    Object payload = message.getPayload();
+    String text = payload instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+        : payload instanceof String str ? str : null;
+    if (p == null || text == null) {
+      return null; // not tracked, or not text: nothing to apply
+    }
+    try {
+      protocol.handle(registry, p, text);
+    } catch (PresenceProtocolException bad) {
+      LOG.debug("Rejected a {} message of STOMP session {}", bad.type(), sessionId);
+      String reply = bad.reply();
+      new StompOutbound(sessionId, p.userId()).send(reply.length() <= 512 ? reply
+          : PresenceMessages.error(bad.error(), bad.type() + " message is invalid"));
+    } catch (RuntimeException e) { // the session or the registry closed meanwhile
+      LOG.debug("Applying a message of STOMP session {} failed", sessionId, e);
+    }
+    return null;
   }
 
   /** Adds this object's WebSocket handler decorator. */
@@ -254,7 +342,7 @@ public final class StompPresence implements WebSocketMessageBrokerConfigurer,
 
   @Override
   public String toString() {
-    return "StompPresence(" + destination + ")";
+    return "StompPresence(" + destination + ", inbound " + inboundDestination + ")";
   }
 
   /** Reaches one STOMP session through its user destination. Thread-safe. */

@@ -105,6 +105,26 @@ class StompPresenceTest {
   }
 
   @Test
+  void setStatusSentToAppPresence_reachesTheCoMember_andABadOneGetsAnError() throws Exception {
+    List<String> alice = connectAndListen("s4-alice");
+    List<String> bob = connectAndListen("s4-bob");
+    StompSession bobSession = sessions.get(sessions.size() - 1);
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        alice.stream().anyMatch(t -> t.contains(statusChanged("s4-bob", true))));
+
+    bobSession.send("/app/presence", "{\"type\":\"set_status\",\"availability\":\"busy\",\"status_text\":\"In a meeting\"}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> alice.stream().anyMatch(t ->
+        t.contains(statusChanged("s4-bob", true) + ",\"status\":\"busy\",\"status_text\":\"In a meeting\"")));
+    await().atMost(Duration.ofSeconds(5)).until(() -> bob.stream().anyMatch(t -> t.contains("\"type\":\"self_status\"")));
+
+    bobSession.send("/app/presence", "{\"type\":\"set_status\",\"availability\":\"gone\"}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> bob.stream().anyMatch(t -> t.contains("\"type\":\"error\"")));
+    assertThat(bob).filteredOn(t -> t.contains("\"type\":\"error\"")).containsExactly(
+        "{\"type\":\"error\",\"error\":\"bad_request\",\"message\":\"availability must be one of available, busy, away, invisible: 'gone'\"}");
+    assertThat(registry.presenceOf("s4-bob").orElseThrow().availability()).isEqualTo(dev.presence.Availability.BUSY);
+  }
+
+  @Test
   void stompClientWhoseHeartbeatsStop_isDisconnectedAndGoesOffline() throws Exception {
     List<String> alice = connectAndListen("s2-alice");
     // a STOMP client that promises heart-beats every 100 ms, then falls silent

@@ -106,6 +106,7 @@ public class PresenceAutoConfiguration {
     if (p.getMaxPendingEvents() != null) {
       b.maxPendingEvents(p.getMaxPendingEvents());
     }
+    b.clientChangeLimit(p.getClientChangeLimit().getPermits(), p.getClientChangeLimit().getPer());
     if (store != null) {
       b.lastSeenStore(store);
     }

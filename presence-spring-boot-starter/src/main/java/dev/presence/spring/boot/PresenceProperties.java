@@ -44,6 +44,7 @@ public class PresenceProperties implements InitializingBean {
    */
   private Integer maxPendingEvents;
 
+  private final ClientChangeLimit clientChangeLimit = new ClientChangeLimit();
   private final WebSocket websocket = new WebSocket();
   private final Stomp stomp = new Stomp();
   private final Mongo mongo = new Mongo();
@@ -104,6 +105,10 @@ public class PresenceProperties implements InitializingBean {
 
   public void setMaxPendingEvents(Integer maxPendingEvents) {
     this.maxPendingEvents = positive("presence.max-pending-events", maxPendingEvents);
+  }
+
+  public ClientChangeLimit getClientChangeLimit() {
+    return clientChangeLimit;
   }
 
   public WebSocket getWebsocket() {
@@ -195,6 +200,39 @@ public class PresenceProperties implements InitializingBean {
 
     public void setIoThreads(int ioThreads) {
       this.ioThreads = (int) positive("presence.websocket.io-threads", ioThreads);
+    }
+  }
+
+  /**
+   * How many set_status / set_metadata messages one session's client may send: permits at once,
+   * then permits per period (PresenceRegistry.Builder.clientChangeLimit). More are answered with
+   * an error and change nothing.
+   */
+  public static class ClientChangeLimit {
+    /** Changes a session's client may ask for at once, and per period. Default 5. */
+    private Integer permits = 5;
+
+    /** The period of the limit; at most 24h. Default 10s. */
+    private Duration per = Duration.ofSeconds(10);
+
+    public Integer getPermits() {
+      return permits;
+    }
+
+    public void setPermits(Integer permits) {
+      this.permits = positive("presence.client-change-limit.permits", permits);
+    }
+
+    public Duration getPer() {
+      return per;
+    }
+
+    public void setPer(Duration per) {
+      positive("presence.client-change-limit.per", per);
+      if (per.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("presence.client-change-limit.per must be at most PT24H: " + per);
+      }
+      this.per = per;
     }
   }
 

@@ -31,6 +31,8 @@ import org.springframework.core.env.Environment;
         "presence.websocket.send-buffer-size-limit=65536",
         "presence.mongo.database=presence_test",
         "presence.max-sessions-per-user=3",
+        "presence.client-change-limit.permits=2",
+        "presence.client-change-limit.per=1m",
         "management.endpoints.web.exposure.include=health,metrics",
         "management.endpoint.health.show-details=always",
         "server.address=127.0.0.1"})
@@ -156,6 +158,28 @@ class RawWebSocketPresenceTest {
         .isEqualTo(dev.presence.Availability.AVAILABLE);
     assertThat(alice.texts).noneMatch(t -> t.contains("\"type\":\"echo\""));
     assertThat(bob.count("\"user_id\":\"r11-alice\"")).as("only the online message").isEqualTo(1);
+  }
+
+  @Test
+  void aFloodOfSetStatus_isRateLimitedByTheConfiguredLimit_andTheCoMemberHearsTwo() throws Exception {
+    WsClient bob = client("r12-bob");
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.isOnline("r12-bob"));
+    WsClient alice = client("r12-alice");
+    await().atMost(Duration.ofSeconds(5)).until(() -> bob.received(statusChanged("r12-alice", true)));
+    long refusedBefore = registry.stats().clientChangesRefused();
+
+    for (int i = 0; i < 50; i++) {
+      alice.send("{\"type\":\"set_status\",\"status_text\":\"flood " + i + "\"}");
+    }
+    alice.send("\"barrier\"");
+    await().atMost(Duration.ofSeconds(5)).until(() -> alice.received("\"text\":\"barrier\""));
+    await().atMost(Duration.ofSeconds(5)).until(() -> alice.count("\"error\":\"rate_limited\"") == 48);
+
+    // presence.client-change-limit: 2 per minute; the flood takes far less than the 30 s refill
+    assertThat(registry.stats().clientChangesRefused() - refusedBefore).isEqualTo(48);
+    assertThat(alice.texts).filteredOn(t -> t.contains("rate_limited")).allMatch(t -> t.contains("clientChangeLimit of 2 per PT1M"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> bob.received("\"status_text\":\"flood 1\""));
+    assertThat(bob.count("\"user_id\":\"r12-alice\"")).as("online, flood 0, flood 1").isEqualTo(3);
   }
 
   private static JsonNode json(String text) {

@@ -32,4 +32,10 @@ class StartupValidationTest {
     assertThatThrownBy(() -> start("presence.websocket.send-buffer-size-limit=-1"))
         .hasStackTraceContaining("presence.websocket.send-buffer-size-limit must be positive: -1");
   }
+
+  @Test
+  void zeroClientChangePermits_failsStartupNamingIt() {
+    assertThatThrownBy(() -> start("presence.client-change-limit.permits=0"))
+        .hasStackTraceContaining("presence.client-change-limit.permits must be positive: 0");
+  }
 }

@@ -83,6 +83,23 @@ class PresenceFanoutTest {
     return out.toString();
   }
 
+  private static final Map<String, com.networknt.schema.Schema> SCHEMAS = new HashMap<>();
+
+  /** Every message validates against its published schema (docs/schema). */
+  private static void assertValid(List<String> messages) {
+    for (String m : messages) {
+      String type = json(m).path("type").asText();
+      com.networknt.schema.Schema schema = SCHEMAS.computeIfAbsent(type, t -> {
+        try {
+          return Schemas.load(t.replace('_', '-') + ".schema.json");
+        } catch (Exception e) {
+          throw new AssertionError("no schema for " + t, e);
+        }
+      });
+      assertThat(schema.validate(m, com.networknt.schema.InputFormat.JSON)).as(m).isEmpty();
+    }
+  }
+
   private static List<String> lists(List<String> messages) {
     return messages.stream().map(PresenceFanoutTest::lists).toList();
   }
@@ -366,6 +383,10 @@ class PresenceFanoutTest {
     // offline: last_online only where last seen may be seen
     alice.close();
     time.advance(WINDOW);
+    assertValid(bob.sent);
+    assertValid(dave.sent);
+    assertValid(bobLate.sent);
+    assertValid(daveLate.sent);
     assertThat(entry(bob.sent.get(bob.sent.size() - 1), "alice"))
         .isEqualTo(json("{\"is_online\":false,\"status\":\"offline\"}"));
     assertThat(entry(dave.sent.get(dave.sent.size() - 1), "alice")).isEqualTo(json(
@@ -499,6 +520,7 @@ class PresenceFanoutTest {
         String viewer = s.userId();
         Set<String> expected = new TreeSet<>(threads.audienceOf(viewer));
         expected.retainAll(truth);
+        assertValid(outs.get(key).sent);
         PresenceView view = new PresenceView().applyAll(outs.get(key).sent);
         assertThat(view.onlineUsers()).as("view of session %s", key).isEqualTo(expected);
         Map<String, String> statuses = new TreeMap<>();

@@ -210,6 +210,40 @@ class ThreadEnricherTest {
   }
 
   @Test
+  void everyForm_enrichesInPlace_andReturnsWhatItWasGiven() {
+    registry.connect("alice", "s1", new RecordingOutbound());
+    Map<String, Object> map = new HashMap<>(Map.of("users", new ArrayList<>(List.of(new HashMap<>(Map.of("id", "alice"))))));
+    List<Map<String, Object>> maps = new ArrayList<>(List.of(map));
+    List<ObjectNode> trees = List.of(thread("t1", "alice"));
+
+    assertThat(enricher.enrichMap(map)).isSameAs(map);
+    assertThat(map.toString()).contains("is_online=true");
+    assertThat(enricher.enrichMapFor("bob", map)).isSameAs(map);
+    assertThat(enricher.enrichMaps(maps)).isSameAs(maps);
+    assertThat(enricher.enrichMapsFor("bob", maps)).isSameAs(maps);
+    assertThat(enricher.enrichAll(trees)).isSameAs(trees);
+    assertThat(trees.get(0).at("/users/0/is_online").booleanValue()).isTrue();
+  }
+
+  @Test
+  void customRichFieldNames_areUsed_andStaleValuesAreRemoved() {
+    ThreadEnricher custom = ThreadEnricher.builder(registry).statusField("state").statusTextField("note")
+        .lastActiveField("active").lastSeenStore(store).build();
+    registry.connect("alice", "s1", new RecordingOutbound());
+    Map<String, Object> alice = new HashMap<>(Map.of("id", "alice", "note", "stale", "active", "stale"));
+    Map<String, Object> thread = new HashMap<>(Map.of("users", new ArrayList<>(List.of(alice))));
+    registry.setStatusText("alice", null);
+
+    custom.enrichMapFor("bob", thread);
+    assertThat(alice).containsEntry("state", "available").doesNotContainKey("note")
+        .containsEntry("active", "2026-01-01T00:00:00Z");
+
+    registry.setStatusText("alice", StatusText.of("Lunch"));
+    custom.enrichMapFor("bob", thread);
+    assertThat(alice).containsEntry("note", "Lunch");
+  }
+
+  @Test
   void threadWithoutUsers_isLeftAsItIs() {
     ObjectNode t = JSON.createObjectNode().put("id", "t1");
     ObjectNode nullUsers = JSON.createObjectNode().put("id", "t2").putNull("users");

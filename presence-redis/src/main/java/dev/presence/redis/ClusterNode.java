@@ -187,9 +187,12 @@ final class ClusterNode {
       long millis = clock.millis();
       for (int i = 0; i < users.size(); i += RichCodec.MAX_USERS_PER_MESSAGE) {
         List<String> chunk = users.subList(i, Math.min(users.size(), i + RichCodec.MAX_USERS_PER_MESSAGE));
-        sync.forgetHere(chunk, stamp, true);
-        String payload = RichCodec.encode(new RichCodec.Forget(List.copyOf(chunk), stamp));
-        sendRich(seq -> transport.announce(Message.FORGET, payload, seq, millis));
+        sync.forgetHere(chunk, stamp);
+        RichCodec.Forget f = sync.forgetting(chunk, stamp);
+        if (!f.users().isEmpty()) {
+          String payload = RichCodec.encode(f);
+          sendRich(seq -> transport.announce(Message.FORGET, payload, seq, millis));
+        }
       }
     });
   }

@@ -337,10 +337,15 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
         return true;
       }
     }
-    if (node.state().remoteRecords(userId).isEmpty()) {
+    Contribution latest = latest(node.state().remoteRecords(userId).values());
+    if (latest == null) {
       return false;
     }
-    node.route(new RichCodec.Directive(userId, sync.nextStamp(), change));
+    // routed as the whole user-level state the change leads to from the latest this node
+    // knows, so that every node applying it under its stamp ends in the same state
+    node.route(new RichCodec.Directive(userId, sync.nextStamp(), new ClientMessage.SetStatus(
+        change.availability() != null ? change.availability() : latest.availability(), true,
+        change.setsStatusText() ? text : latest.textAt(clock.instant()))));
     return true;
   }
 

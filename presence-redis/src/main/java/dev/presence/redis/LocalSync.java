@@ -335,7 +335,7 @@ final class LocalSync {
       } else {
         RichCodec.Forget f = RichCodec.decodeForget(m.user());
         observe(f.stamp());
-        forgetHere(f.users(), f.stamp(), false);
+        forgetRouted(f);
       }
     } catch (RuntimeException e) {
       state.reject(Message.abbreviate(m.format()) + " from node " + node, e);
@@ -343,31 +343,89 @@ final class LocalSync {
   }
 
   /**
-   * Erases what this node keeps of those of the users it has (unless the local registry already
-   * did) and announces their records without it.
+   * The local registry has just forgotten the users (this node's {@code forget}): those it has
+   * take the erasure's stamp, and their records are announced again without text and activity.
    */
-  void forgetHere(List<String> users, Stamp stamp, boolean localDone) {
-    List<String> held = new ArrayList<>();
+  void forgetHere(List<String> users, Stamp stamp) {
     for (String user : users) {
-      if (local.presenceOf(user).isPresent()) {
+      Optional<UserPresence> p = local.presenceOf(user);
+      if (p.isPresent()) {
+        // the state the erasure leaves, under its stamp: also right for a session that
+        // connected after the local registry forgot (it took an earlier state)
+        apply(user, stamp, new ClientMessage.SetStatus(p.get().availability(), true, null));
+        touched(user);
+      }
+    }
+  }
+
+  /**
+   * What to tell the other nodes of an erasure made here: for each user this node knows of (its
+   * own, or another node's record), the availability that applies with the text cleared; users
+   * no node is known to have are left out (nothing of them is kept anywhere this node knows of).
+   */
+  RichCodec.Forget forgetting(List<String> users, Stamp stamp) {
+    List<String> known = new ArrayList<>();
+    List<dev.presence.Availability> availabilities = new ArrayList<>();
+    for (String user : users) {
+      Optional<UserPresence> mine = local.presenceOf(user);
+      dev.presence.Availability a = mine.map(UserPresence::availability).orElse(null);
+      if (a == null) {
+        Contribution latest = null;
+        for (Contribution c : state.remoteRecords(user).values()) {
+          if (latest == null || c.stamp().isAfter(latest.stamp())) {
+            latest = c;
+          }
+        }
+        a = latest == null ? null : latest.availability();
+      }
+      if (a != null) {
+        known.add(user);
+        availabilities.add(a);
+      }
+    }
+    return new RichCodec.Forget(known, availabilities, stamp);
+  }
+
+  /**
+   * Another node's erasure: each user this node has forgets the text and activity, and takes
+   * the erasure's state (the given availability, no text) under its stamp, unless a newer
+   * change already applies here (then that change, made after the erasure, stands).
+   */
+  private void forgetRouted(RichCodec.Forget f) {
+    List<String> held = new ArrayList<>();
+    List<dev.presence.Availability> availabilities = new ArrayList<>();
+    for (int i = 0; i < f.users().size(); i++) {
+      String user = f.users().get(i);
+      if (f.stamp().isAfter(stampOf(user)) && local.presenceOf(user).isPresent()) {
         held.add(user);
+        availabilities.add(f.availabilities().get(i));
       }
     }
     if (held.isEmpty()) {
       return;
     }
-    if (!localDone) {
-      local.forget(held);
-    }
-    for (String user : held) {
-      stamps.merge(user, stamp, (a, b) -> b.isAfter(a) ? b : a);
-      touched(user);
+    local.forget(held); // one call: the last-seen store forgets them in one batch
+    for (int i = 0; i < held.size(); i++) {
+      apply(held.get(i), f.stamp(),
+          new ClientMessage.SetStatus(availabilities.get(i), true, null));
+      touched(held.get(i));
     }
   }
 
+  /**
+   * Applies another node's change (a whole user-level state) if it is still newer than what
+   * applies here: checked under the user's stamp lock, so that a change made here meanwhile
+   * (always newer) is never overwritten by an older one.
+   */
   private void apply(String user, Stamp stamp, ClientMessage.SetStatus change) {
     try {
-      underStamp(user, stamp, () -> local.setStatus(user, change));
+      synchronized (stripes[Math.floorMod(user.hashCode(), STRIPES)]) {
+        if (!stamp.isAfter(stampOf(user))) {
+          return;
+        }
+        stamps.put(user, stamp);
+        local.setStatus(user, change);
+      }
     } catch (RuntimeException e) {
       LOG.warn("Node {} could not apply the status change {} of user '{}'", self, change, user, e);
     }

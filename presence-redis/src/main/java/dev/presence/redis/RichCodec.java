@@ -69,7 +69,19 @@ final class RichCodec {
   record Directive(String user, Stamp stamp, ClientMessage.SetStatus change) {}
 
   /** A routed {@code forget}. */
-  record Forget(List<String> users, Stamp stamp) {}
+  /**
+   * A routed {@code forget}: for each user, the availability that applies with the text cleared
+   * (what the issuing node knew as the latest), so that every node applying it under its stamp
+   * ends in the same state.
+   */
+  record Forget(List<String> users, List<Availability> availabilities, Stamp stamp) {
+    Forget {
+      if (users.size() != availabilities.size()) {
+        throw new IllegalArgumentException("a forget needs one availability per user: "
+            + users.size() + " users, " + availabilities.size() + " availabilities");
+      }
+    }
+  }
 
   // ---------------------------------------------------------------- contributions
 
@@ -266,20 +278,29 @@ final class RichCodec {
     n.put("o", f.stamp().origin());
     ArrayNode users = n.putArray("u");
     f.users().forEach(users::add);
+    ArrayNode availabilities = n.putArray("a");
+    f.availabilities().forEach(a -> availabilities.add(a.wireName()));
     return n.toString();
   }
 
   static Forget decodeForget(String json) {
     JsonNode n = parse(json);
     JsonNode u = n.path("u");
-    require(u.isArray(), "u must be an array");
+    JsonNode a = n.path("a");
+    require(u.isArray() && a.isArray(), "u and a must be arrays");
     require(u.size() <= MAX_USERS_PER_MESSAGE, "too many users in one message: " + u.size());
+    require(u.size() == a.size(), "one availability per user: " + u.size() + " users, "
+        + a.size() + " availabilities");
     List<String> users = new ArrayList<>(u.size());
-    for (JsonNode id : u) {
+    List<Availability> availabilities = new ArrayList<>(u.size());
+    for (int i = 0; i < u.size(); i++) {
+      JsonNode id = u.get(i);
       require(id.isTextual() && !id.asText().isEmpty(), "a user id must be a non-empty string");
       users.add(id.asText());
+      require(a.get(i).isTextual(), "an availability must be a string");
+      availabilities.add(Availability.parse(a.get(i).asText()));
     }
-    return new Forget(users, new Stamp(number(n, "v"), string(n, "o")));
+    return new Forget(users, availabilities, new Stamp(number(n, "v"), string(n, "o")));
   }
 
   // ---------------------------------------------------------------- plumbing

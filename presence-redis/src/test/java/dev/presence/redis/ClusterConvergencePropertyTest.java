@@ -3,6 +3,7 @@ package dev.presence.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.presence.Availability;
+import dev.presence.StatusText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,11 +18,12 @@ import org.junit.jupiter.api.Test;
  * Random schedules of a four-node cluster without Redis: connects and disconnects on any node,
  * messages delivered late, duplicated, reordered or lost with a dropped connection, nodes cut off
  * (shorter or longer than the lease), one node crashing, the store losing its data, and users'
- * availability (busy, away, invisible, available) set from any node, holding the user or not.
+ * availability (busy, away, invisible, available) and status text set, and users forgotten,
+ * from any node, holding the user or not.
  * Whatever happened, once connections are back and a few lease periods have passed, every node's
  * view is the union of the live nodes' local registries (publicly online: invisible users are
  * not), every node agrees on who holds whom and has every other node's record of each user, all
- * nodes holding a user apply the same availability, and every node's events per user alternate
+ * nodes holding a user apply the same availability and text, and every node's events per user alternate
  * and end in the true state.
  */
 class ClusterConvergencePropertyTest {
@@ -32,7 +34,8 @@ class ClusterConvergencePropertyTest {
    * Schedules that once broke convergence, kept as fixed examples: a user reconnecting before
    * the node dropped the stamp of their previous session (two nodes applied different
    * availabilities under one stamp); a node's own record of a user left in the replica after a
-   * rejoin; the records of a node the store forgot (only invisible users) never expiring.
+   * rejoin; the records of a node the store forgot (only invisible users) never expiring; an
+   * erasure made on a node that the user reconnected to before the node's loop got to it.
    */
   @Test
   void schedulesThatOnceDiverged_converge() {
@@ -60,6 +63,12 @@ class ClusterConvergencePropertyTest {
         6, 637694, 9, 635171, 3333, 677913, 717308, 228359, 102922, 738727, 16800, 815990, 14,
         884698, 800476, 79477, 96476, 425112, 220399, 674173, 204288, 850401, 346409, 242083,
         762314, 253923, 604093, 235398, 737749, 12));
+    everyViewConvergesToTheUnionOfTheLocalRegistries(List.of(785568, 821344, 10, 290464, 912696,
+        725934, 478148, 718568, 138811, 534303, 884527, 274999, 483433, 236143, 873760, 925978,
+        27494, 9847, 558946, 780729, 895115, 372094, 702198, 694164, 255248, 853173, 420771,
+        754420, 45398, 647975, 199698, 641530, 912196, 870320, 841242, 927539, 1, 270473, 724218,
+        192551, 157090, 226319, 745351, 837644, 961462, 971666, 18, 978023, 359680, 638621, 48043,
+        394127, 149390, 5, 193665, 128208));
   }
 
   @Property(tries = 300)
@@ -120,8 +129,15 @@ class ClusterConvergencePropertyTest {
         }
         default -> {
           if ((step / 16) % 11 != 0) {
-            if (!n.crashed) { // busy, invisible, available..., from a node with or without the user
-              n.setAvailability(user, Availability.values()[(step / 1024) % Availability.values().length]);
+            if (n.crashed) {
+              continue;
+            }
+            // from a node with or without the user: availability, a status text, an erasure
+            switch ((step / 1024) % 7) {
+              case 4 -> n.setStatusText(user, StatusText.of("text " + step % 3));
+              case 5 -> n.setStatusText(user, null);
+              case 6 -> n.forget(List.of(user));
+              default -> n.setAvailability(user, Availability.values()[(step / 1024) % 4]);
             }
           } else {
             sim.redis.flushAll(); // a restart: every connection drops

@@ -86,7 +86,8 @@ class RichCodecTest {
     RichCodec.Directive d = new RichCodec.Directive("u1", new Stamp(7, "c"),
         new ClientMessage.SetStatus(Availability.AWAY, true, StatusText.of("Lunch")));
     assertThat(RichCodec.decodeDirective(RichCodec.encode(d))).isEqualTo(d);
-    RichCodec.Forget f = new RichCodec.Forget(List.of("u1", "u2"), new Stamp(8, "c"));
+    RichCodec.Forget f = new RichCodec.Forget(List.of("u1", "u2"),
+        List.of(Availability.BUSY, Availability.INVISIBLE), new Stamp(8, "c"));
     assertThat(RichCodec.decodeForget(RichCodec.encode(f))).isEqualTo(f);
   }
 

@@ -130,7 +130,7 @@ final class SimCluster {
 
     /**
      * Connects the user here as the clustered registry does: a user another node has takes the
-     * live availability (and its stamp) from the latest record.
+     * live availability and text (and their stamp) from the latest record.
      */
     void connect(String user) {
       if (rich.containsKey(user)) {
@@ -143,9 +143,10 @@ final class SimCluster {
         }
       }
       Availability a = live != null ? live.availability() : Availability.AVAILABLE;
+      StatusText text = live != null ? live.textAt(time.now()) : null;
       Stamp stamp = live != null ? live.stamp() : new Stamp(0, id);
       node.sync().startUnderStamp(user, stamp, () -> {
-        rich.put(user, new UserPresence(user, Status.of(true, a, false), a, null, time.now(),
+        rich.put(user, new UserPresence(user, Status.of(true, a, false), a, text, time.now(),
             List.of(new SessionInfo("s-" + id, Map.of("node", id), time.now()))));
         if (a != Availability.INVISIBLE && local.add(user)) {
           node.localTransition(new PresenceEvent(user, true, time.now()));
@@ -167,13 +168,38 @@ final class SimCluster {
 
     /** Sets the user's availability from this node, as the clustered registry does. */
     void setAvailability(String user, Availability a) {
-      ClientMessage.SetStatus change = new ClientMessage.SetStatus(a, false, null);
+      setStatus(user, new ClientMessage.SetStatus(a, false, null));
+    }
+
+    /** Sets or clears the user's status text from this node, as the clustered registry does. */
+    void setStatusText(String user, StatusText text) {
+      setStatus(user, new ClientMessage.SetStatus(null, true, text));
+    }
+
+    /** Forgets users from this node, as the clustered registry does. */
+    void forget(List<String> users) {
+      Stamp stamp = node.sync().nextStamp();
+      model.forget(users);
+      node.forget(users, stamp);
+    }
+
+    private void setStatus(String user, ClientMessage.SetStatus change) {
       LocalSync sync = node.sync();
       if (rich.containsKey(user)) {
         sync.underStamp(user, sync.nextStamp(), () -> model.setStatus(user, change));
         node.touched(user);
-      } else if (!node.state().remoteRecords(user).isEmpty()) {
-        node.route(new RichCodec.Directive(user, sync.nextStamp(), change));
+      } else {
+        Contribution latest = null;
+        for (Contribution c : node.state().remoteRecords(user).values()) {
+          if (latest == null || c.stamp().isAfter(latest.stamp())) {
+            latest = c;
+          }
+        }
+        if (latest != null) {
+          node.route(new RichCodec.Directive(user, sync.nextStamp(), new ClientMessage.SetStatus(
+              change.availability() != null ? change.availability() : latest.availability(),
+              true, change.setsStatusText() ? change.statusText() : latest.statusText())));
+        }
       }
     }
 
@@ -269,15 +295,17 @@ final class SimCluster {
       }
     }
     Map<String, Set<String>> rawHolders = new HashMap<>();
-    Map<String, Set<Availability>> chosen = new HashMap<>();
+    Map<String, Set<List<Object>>> chosen = new HashMap<>();
     for (SimNode n : live()) {
       for (UserPresence p : n.rich.values()) {
         rawHolders.computeIfAbsent(p.userId(), k -> new HashSet<>()).add(n.id);
-        chosen.computeIfAbsent(p.userId(), k -> new HashSet<>()).add(p.availability());
+        chosen.computeIfAbsent(p.userId(), k -> new HashSet<>())
+            .add(java.util.Arrays.asList(p.availability(), p.statusText()));
       }
     }
-    for (Map.Entry<String, Set<Availability>> e : chosen.entrySet()) {
-      assertThat(e.getValue()).as("availability of %s on its nodes", e.getKey()).hasSize(1);
+    for (Map.Entry<String, Set<List<Object>>> e : chosen.entrySet()) {
+      assertThat(e.getValue()).as("availability and text of %s on its nodes", e.getKey())
+          .hasSize(1);
     }
     for (SimNode n : live()) {
       for (Map.Entry<String, Set<String>> e : rawHolders.entrySet()) {

@@ -86,6 +86,9 @@ final class ApiServlet extends HttpServlet {
       if (e.status == 401) {
         resp.setHeader("WWW-Authenticate", "Bearer");
       }
+      if (e.retryAfterSeconds > 0) {
+        resp.setHeader("Retry-After", String.valueOf(e.retryAfterSeconds));
+      }
       write(resp, e.status, error(e.getMessage()));
     } catch (MongoException e) {
       LOG.warn("Database call failed for {} {}", req.getMethod(), req.getRequestURI(), e);

@@ -162,7 +162,9 @@ public final class DemoServer implements AutoCloseable {
       context.setErrorHandler(new ServletJsonErrorHandler());
       SocketCloses closes = new SocketCloses();
       ApiServlet api = new ApiServlet(store, tokens, registry, membership, enricher, counter,
-          new PresenceSettingsApi(settings, registry, membership, Clock.systemUTC()), closes);
+          new PresenceSettingsApi(settings, registry, membership,
+              // PUT /me/presence per user: the rate the registry allows set_status per socket.
+              new ChangeLimiter(registry.clientChangeLimit(), System::nanoTime), Clock.systemUTC()), closes);
       ServletHolder apiHolder = new ServletHolder("api", api);
       for (String path : List.of("/login", "/stats", "/invitations", "/me/presence", "/threads", "/threads/*")) {
         context.addServlet(apiHolder, path);

@@ -8,6 +8,7 @@ import dev.presence.Availability;
 import dev.presence.ClientMessage;
 import dev.presence.PresenceMessages;
 import dev.presence.PresenceRegistry;
+import dev.presence.RateLimit;
 import dev.presence.Status;
 import dev.presence.StatusText;
 import dev.presence.UserPresence;
@@ -39,12 +40,15 @@ final class PresenceSettingsApi {
   private final PresenceSettings settings;
   private final PresenceRegistry registry;
   private final Audience audience;
+  private final ChangeLimiter limiter;
   private final Clock clock;
 
-  PresenceSettingsApi(PresenceSettings settings, PresenceRegistry registry, Audience audience, Clock clock) {
+  PresenceSettingsApi(PresenceSettings settings, PresenceRegistry registry, Audience audience,
+      ChangeLimiter limiter, Clock clock) {
     this.settings = settings;
     this.registry = registry;
     this.audience = audience;
+    this.limiter = limiter;
     this.clock = clock;
   }
 
@@ -56,7 +60,8 @@ final class PresenceSettingsApi {
   /**
    * Changes the fields present in {@code body}; the others keep their value.
    *
-   * @throws ApiError 400 naming the field if any is invalid; then nothing changes
+   * @throws ApiError 400 naming the field if any is invalid, 429 over the change limit (valid
+   *     changes only count); then nothing changes
    */
   JsonNode put(String caller, ObjectNode body) {
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
@@ -85,6 +90,13 @@ final class PresenceSettingsApi {
       hide = h.booleanValue();
     }
     Boolean hideLastSeen = hide;
+    long wait = limiter.acquire(caller);
+    if (wait > 0) {
+      long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+      RateLimit r = limiter.limit();
+      throw new ApiError(429, "too many presence changes: at most " + r.permits() + " per "
+          + DemoOptions.format(r.per()) + "; try again in " + seconds + "s", seconds);
+    }
     boolean[] hidBefore = new boolean[1];
     PresenceSettings.Settings after = settings.update(caller, s -> {
       hidBefore[0] = s.hideLastSeen();

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
@@ -14,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionFactory;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -242,6 +246,72 @@ class DemoPresenceSettingsTest {
         return all.get(all.size() - 1).path("status").asText().equals("available");
       });
     }
+  }
+
+  @Test
+  void anExpiringText_disappearsForTheCoMember_andFromTheSettings_whenItExpires() {
+    String alice = c.login("alice");
+    String bob = c.login("bob");
+    c.createThread(alice, "Room", "bob");
+    try (TestSocket bs = c.connect(bob); TestSocket as = c.connect(alice)) {
+      String expires = Instant.now().plusMillis(1500).toString();
+      assertThat(put(alice, "{\"status_text\":\"Back soon\",\"expires_at\":\"" + expires + "\"}").status())
+          .isEqualTo(200);
+      eventually().until(() -> statusesWithFields(bs, "alice").stream()
+          .anyMatch(m -> m.path("status_text").asText().equals("Back soon")));
+      // The registry's timer clears it: an update without the text.
+      eventually().until(() -> {
+        List<JsonNode> all = statusesWithFields(bs, "alice");
+        return !all.get(all.size() - 1).has("status_text");
+      });
+      assertThat(Instant.now()).isAfterOrEqualTo(Instant.parse(expires));
+      assertThat(c.get("/me/presence", alice).body().get("status_text").isNull()).isTrue();
+      assertThat(c.get("/me/presence", alice).body().get("expires_at").isNull()).isTrue();
+    }
+  }
+
+  @Test
+  void changesOverTheLimit_are429_withRetryAfter_andChangeNothing() {
+    String alice = c.login("alice");
+    assertThat(put(alice, "{\"availability\":\"sideways\"}").status()).as("invalid ones do not count")
+        .isEqualTo(400);
+    Reply refused = null;
+    int accepted = 0;
+    for (int i = 0; i < 20 && refused == null; i++) {
+      Reply r = put(alice, "{\"status_text\":\"change " + i + "\"}");
+      if (r.status() == 429) {
+        refused = r;
+      } else {
+        assertThat(r.status()).isEqualTo(200);
+        accepted++;
+      }
+    }
+    assertThat(refused).as("a 429 within 20 quick changes").isNotNull();
+    assertThat(accepted).as("the burst").isGreaterThanOrEqualTo(5);
+    assertThat(refused.error()).matches("too many presence changes: at most 5 per 10s; try again in [12]s");
+    assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(v).matches("[12]"));
+    assertThat(c.get("/me/presence", alice).body().get("status_text").asText())
+        .isEqualTo("change " + (accepted - 1));
+  }
+
+  @Test
+  void storedSettingsItCannotRead_areLeftAtTheirDefaults_andTheServerStarts() throws Exception {
+    String alice = c.login("alice");
+    put(alice, "{\"availability\":\"busy\",\"hide_last_seen\":true}");
+    server.close();
+    try (MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort())) {
+      MongoCollection<Document> users = mongo.getDatabase("settings").getCollection("users");
+      users.insertOne(new Document("id", "mallory").append("availability", "gone").append("hide_last_seen", true));
+      users.insertOne(new Document("id", "trudy").append("status_text", "a\u202Eb"));
+      users.insertOne(new Document("id", 42).append("availability", "busy"));
+    }
+    server = startDemo();
+    c = new DemoClient(server.uri());
+    JsonNode mallory = c.get("/me/presence", tokens.issue("mallory")).body();
+    assertThat(mallory.get("availability").asText()).isEqualTo("available");
+    assertThat(mallory.get("hide_last_seen").asBoolean()).as("what could be read is kept").isTrue();
+    assertThat(c.get("/me/presence", tokens.issue("trudy")).body().get("status_text").isNull()).isTrue();
+    assertThat(c.get("/me/presence", alice).body().get("availability").asText()).isEqualTo("busy");
   }
 
   @Test

@@ -168,7 +168,11 @@ final class FakeRedis {
         Map.copyOf(k.records));
   }
 
+  /** How many RECORDS script calls were made, all nodes together. */
+  int recordCalls;
+
   long records(String node, RichCodec.Batch batch, long lastSeq, long millis) {
+    recordCalls++;
     NodeKeys k = keys(node);
     if (!k.joined) {
       return -1;

@@ -1,6 +1,8 @@
 package dev.presence;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -78,6 +80,11 @@ final class DiffWindow {
     Instant offlineAt;
     /** The sequence number of that last transition or update. */
     long lastSeq;
+    /**
+     * The JSON fields of the user per way of showing, built at the flush (after the window closed,
+     * on the flushing thread) once and shared by every diff text of the window.
+     */
+    private EnumMap<Shown, ObjectNode> json;
 
     Change(String userId, boolean start, VisiblePresence startFields) {
       this.userId = userId;
@@ -107,6 +114,14 @@ final class DiffWindow {
       }
       return startFields.status() != fields.status()
           || shown.text() && !Objects.equals(startFields.statusText(), fields.statusText());
+    }
+
+    /** The user's fields as {@code shown} allows; call only once the window is closed. */
+    ObjectNode json(Shown shown) {
+      if (json == null) {
+        json = new EnumMap<>(Shown.class);
+      }
+      return json.computeIfAbsent(shown, s -> FanoutMessages.entry(this, s));
     }
 
     /** Whether anyone must hear of this change (a recipient who may see everything). */

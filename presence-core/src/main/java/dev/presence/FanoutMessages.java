@@ -55,7 +55,7 @@ final class FanoutMessages {
       if (e.listed()) {
         (c.latest ? on : off).add(c.userId);
       }
-      users.set(c.userId, c.latest ? fields(e.shown().apply(c.fields)) : offline(c, e.shown()));
+      users.set(c.userId, c.json(e.shown())); // built once per flush, shared by every text
     }
     return write(n);
   }
@@ -65,6 +65,15 @@ final class FanoutMessages {
     ObjectNode fields = PresenceMessages.presenceFields(p);
     fields.remove("user_id");
     return fields;
+  }
+
+  /**
+   * The fields of one user of a diff as {@code shown} allows: an online user as
+   * {@link #fields(VisiblePresence)}, an offline one as
+   * {@code {"is_online":false,"status":"offline","last_online":…}}.
+   */
+  static ObjectNode entry(DiffWindow.Change c, Shown shown) {
+    return c.latest ? fields(shown.apply(c.fields)) : offline(c, shown);
   }
 
   private static ObjectNode offline(DiffWindow.Change c, Shown shown) {

@@ -2,8 +2,8 @@ package dev.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.presence.testing.FakeTime;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.FakeTime;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import dev.presence.testing.RecordingListener;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -3,8 +3,8 @@ package dev.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.presence.testing.FakeTime;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.FakeTime;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

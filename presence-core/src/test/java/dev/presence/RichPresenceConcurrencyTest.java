@@ -2,9 +2,9 @@ package dev.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import dev.presence.testing.RecordingListener;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;

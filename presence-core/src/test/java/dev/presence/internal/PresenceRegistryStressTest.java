@@ -8,7 +8,7 @@ import dev.presence.PresenceEvent;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.PresenceStats;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.presence.benchmarks;
 
+import dev.presence.test.RedisServer;
 import dev.presence.PresenceRegistry;
 import dev.presence.redis.ClusteredPresenceRegistry;
 import java.util.Arrays;
@@ -51,7 +52,7 @@ public class ClusterIsOnlineBenchmark {
   @Param({"1000", "100000"})
   public int size;
 
-  private RedisProcess redis;
+  private RedisServer redis;
   private PresenceRegistry nodeA;
   private PresenceRegistry nodeB;
   private String[] keys;
@@ -68,7 +69,7 @@ public class ClusterIsOnlineBenchmark {
         nodeB = nodeA;
       }
       case "clustered" -> {
-        redis = RedisProcess.start();
+        redis = RedisServer.start();
         nodeA = node("a");
         nodeB = node("b");
       }
@@ -119,7 +120,7 @@ public class ClusterIsOnlineBenchmark {
   }
 
   private ClusteredPresenceRegistry node(String id) {
-    return ClusteredPresenceRegistry.builder().redisUri("redis://127.0.0.1:" + redis.port)
+    return ClusteredPresenceRegistry.builder().redisUri("redis://127.0.0.1:" + redis.port())
         .nodeId(id).local(PresenceRegistry.builder().withoutHeartbeat()).build();
   }
 

@@ -1,10 +1,12 @@
 package dev.presence.benchmarks;
 
+import dev.presence.test.RedisServer;
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.redis.ClusteredPresenceRegistry;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -37,7 +39,7 @@ public final class ClusterPropagation {
     if (transitions < 2 || transitions % 2 != 0) {
       throw new IllegalArgumentException("transitions must be even and at least 2: " + transitions);
     }
-    try (RedisProcess redis = RedisProcess.start();
+    try (RedisServer redis = RedisServer.start();
         ClusteredPresenceRegistry a = node(redis, "a");
         ClusteredPresenceRegistry b = node(redis, "b");
         ClusteredPresenceRegistry c = node(redis, "c")) {
@@ -53,7 +55,7 @@ public final class ClusterPropagation {
       long began = System.nanoTime();
       run(b, atA, atC, "user", transitions, new long[][] {online, offline});
       double seconds = (System.nanoTime() - began) / 1e9;
-      Map<String, Long> calls = redis.commandCalls();
+      Map<String, Long> calls = commandCalls(redis);
 
       long[] all = new long[transitions];
       System.arraycopy(online, 0, all, 0, online.length);
@@ -130,7 +132,19 @@ public final class ClusterPropagation {
     return sorted[(int) Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))] / 1000.0;
   }
 
-  private static String redisVersion(RedisProcess redis) {
+  /** Calls per command since the last {@code CONFIG RESETSTAT}, from {@code INFO commandstats}. */
+  private static Map<String, Long> commandCalls(RedisServer redis) {
+    Map<String, Long> calls = new LinkedHashMap<>();
+    for (String line : redis.command("INFO commandstats").split("\r\n")) {
+      if (line.startsWith("cmdstat_")) {
+        String name = line.substring(8, line.indexOf(':'));
+        calls.put(name, Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1")));
+      }
+    }
+    return calls;
+  }
+
+  private static String redisVersion(RedisServer redis) {
     for (String line : redis.command("INFO server").split("\r\n")) {
       if (line.startsWith("redis_version:")) {
         return line.substring("redis_version:".length());
@@ -139,7 +153,7 @@ public final class ClusterPropagation {
     return "?";
   }
 
-  private static ClusteredPresenceRegistry node(RedisProcess redis, String id) {
+  private static ClusteredPresenceRegistry node(RedisServer redis, String id) {
     return ClusteredPresenceRegistry.builder().redisUri(redis.uri()).nodeId(id)
         .local(PresenceRegistry.builder().withoutHeartbeat()).build();
   }

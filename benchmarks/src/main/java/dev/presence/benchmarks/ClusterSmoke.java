@@ -15,7 +15,7 @@ public final class ClusterSmoke {
    * @throws Exception whatever JMH throws
    */
   public static void main(String[] args) throws Exception {
-    if (RedisProcess.binary().isEmpty()) {
+    if (RedisServer.executable("redis-server").isEmpty()) {
       String message = "redis-server not found (looked in /usr/bin, /usr/local/bin and PATH):"
           + " install it (Debian/Ubuntu: apt-get install redis-server) to smoke-run the clustered"
           + " benchmarks";

@@ -11,7 +11,7 @@ import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.presence.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import dev.presence.PresenceEvent;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.WriteBehindLastSeenStore;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -9,10 +9,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import java.net.InetSocketAddress;
+import dev.presence.test.EmbeddedMongo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,9 +27,7 @@ final class MongoFixture implements AutoCloseable {
   final CommandLog log = new CommandLog();
   final MongoClient client;
   private final String externalUri;
-  private DurableMemoryBackend backend;
-  private MongoServer server;
-  private int port;
+  private EmbeddedMongo server;
   private final List<MongoDatabase> databases = new ArrayList<>();
 
   private MongoFixture(String externalUri) {
@@ -41,11 +36,8 @@ final class MongoFixture implements AutoCloseable {
     if (externalUri != null) {
       uri = externalUri;
     } else {
-      backend = newBackend();
-      server = new MongoServer(backend);
-      InetSocketAddress address = server.bind();
-      port = address.getPort();
-      uri = "mongodb://127.0.0.1:" + port;
+      server = EmbeddedMongo.start();
+      uri = server.uri();
     }
     client = MongoClients.create(MongoClientSettings.builder()
         .applyConnectionString(new ConnectionString(uri))
@@ -109,35 +101,18 @@ final class MongoFixture implements AutoCloseable {
 
   void stopServer() {
     requireEmbedded();
-    server.shutdownNow();
+    server.stop();
   }
 
   /** Starts a new in-process server on the same port and over the same data. */
   void restartServer() {
     requireEmbedded();
-    server = new MongoServer(backend);
-    server.bind("127.0.0.1", port);
+    server.restart();
   }
 
   private void requireEmbedded() {
     if (server == null) {
       throw new IllegalStateException("only the in-process server can be stopped");
-    }
-  }
-
-  private static DurableMemoryBackend newBackend() {
-    DurableMemoryBackend b = new DurableMemoryBackend();
-    b.version(ServerVersion.MONGO_5_0);
-    return b;
-  }
-
-  /** A memory backend that outlives its server: the server's shutdown would otherwise wipe it. */
-  private static final class DurableMemoryBackend extends MemoryBackend {
-    @Override
-    public void close() {}
-
-    void discard() {
-      super.close();
     }
   }
 
@@ -150,8 +125,7 @@ final class MongoFixture implements AutoCloseable {
     } finally {
       client.close();
       if (server != null) {
-        server.shutdownNow();
-        backend.discard();
+        server.close();
       }
     }
   }

@@ -301,7 +301,7 @@ class MongoLastSeenStoreTest {
   void forgetThroughTheWriteBehind_dropsQueuedWritesAndUnsetsStoredOnes() {
     MongoLastSeenStore mongoStore = store();
     mongoStore.recordAll(Map.of("u1", T0));
-    dev.presence.testing.FakeTime time = new dev.presence.testing.FakeTime();
+    dev.presence.test.FakeTime time = new dev.presence.test.FakeTime();
     dev.presence.WriteBehindLastSeenStore store =
         dev.presence.WriteBehindLastSeenStore.builder(mongoStore).scheduler(time).build();
     store.recordAll(Map.of("u1", T0.plusSeconds(5), "u2", T0));

@@ -8,7 +8,7 @@ import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.Scheduler;
 import dev.presence.WriteBehindLastSeenStore;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.MongoDatabase;
 import dev.presence.PresenceRegistry;
 import dev.presence.WriteBehindLastSeenStore;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.presence.redis;
 
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;

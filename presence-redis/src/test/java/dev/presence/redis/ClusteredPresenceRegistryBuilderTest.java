@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.awaitility.Awaitility.await;
 
 import dev.presence.PresenceRegistry;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import io.lettuce.core.RedisClient;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,6 +1,6 @@
 package dev.presence.redis;
 
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.presence.LastSeenStore;
 import dev.presence.PresenceRegistry;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;

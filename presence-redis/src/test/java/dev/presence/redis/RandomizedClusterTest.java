@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceSession;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -8,7 +8,7 @@ import dev.presence.ConnectOptions;
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceSession;
 import dev.presence.Status;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

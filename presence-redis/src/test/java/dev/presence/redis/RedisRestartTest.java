@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

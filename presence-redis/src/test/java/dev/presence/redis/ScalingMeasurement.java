@@ -1,6 +1,6 @@
 package dev.presence.redis;
 
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -3,7 +3,7 @@ package dev.presence.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

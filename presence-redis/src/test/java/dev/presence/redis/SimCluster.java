@@ -10,7 +10,7 @@ import dev.presence.SessionInfo;
 import dev.presence.Status;
 import dev.presence.StatusText;
 import dev.presence.UserPresence;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import dev.presence.PresenceEvent;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceUpdate;
-import dev.presence.testing.RecordingOutbound;
+import dev.presence.test.RecordingOutbound;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.presence.DisconnectReason;
 import dev.presence.PresenceRegistry;
-import dev.presence.testing.FakeTime;
+import dev.presence.test.FakeTime;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.PresenceRegistry;
 import dev.presence.redis.ClusteredPresenceRegistry;
+import dev.presence.test.RedisServer;
 import dev.presence.spring.boot.suite.Clients.WsClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -33,11 +34,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class ClusteredHealthTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static RedisProcess redis;
+  private static RedisServer redis;
 
   @DynamicPropertySource
   static void redis(DynamicPropertyRegistry properties) {
-    redis = RedisProcess.startOrSkip();
+    redis = RedisServer.startOrSkip();
     properties.add("presence.redis.uri", redis::uri);
   }
 
@@ -68,7 +69,7 @@ class ClusteredHealthTest {
         assertThat(down.path("details").path("clusterInSync").asBoolean()).isFalse();
       });
 
-      redis.start();
+      redis.restart();
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
           assertThat(presence(port, 200).path("details").path("clusterInSync").asBoolean()).isTrue());
     }

@@ -1,5 +1,7 @@
 package dev.presence.benchmarks;
 
+import dev.presence.test.RedisServer;
+
 /**
  * The verify-phase smoke run of the benchmarks that need a redis-server: hands its arguments to
  * JMH when the binary exists. Without it, the run is skipped with a message, unless the
@@ -16,7 +18,7 @@ public final class ClusterSmoke {
    */
   public static void main(String[] args) throws Exception {
     if (RedisServer.executable("redis-server").isEmpty()) {
-      String message = "redis-server not found (looked in /usr/bin, /usr/local/bin and PATH):"
+      String message = "redis-server not found (system property presence.redis-server, PATH, /usr/bin):"
           + " install it (Debian/Ubuntu: apt-get install redis-server) to smoke-run the clustered"
           + " benchmarks";
       if (System.getenv("CI") != null) {

@@ -152,6 +152,26 @@ class ClientChangeLimitTest {
   }
 
   @Test
+  void rateLimit_readsAsItIsWritten_andItsIntervalIsTheShareOfOnePermit() {
+    RateLimit limit = new RateLimit(5, Duration.ofSeconds(10));
+    assertThat(limit).hasToString("5 per PT10S");
+    assertThat(limit.intervalNanos()).isEqualTo(2_000_000_000L);
+    assertThat(new RateLimit(3, Duration.ofNanos(2)).intervalNanos()).as("at least 1 ns").isEqualTo(1);
+    assertThatThrownBy(() -> new RateLimit(-1, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("permits must be positive: -1");
+    assertThatThrownBy(() -> new RateLimit(1, Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("per must be positive: PT-1S");
+    assertThat(new RateLimit(1, Duration.ofDays(1)).per()).isEqualTo(Duration.ofDays(1));
+  }
+
+  @Test
+  void statsOfARegistryWithoutALimit_countNoRefusals() {
+    PresenceStats stats = new PresenceStats(1, 2, 3, 4, java.util.Map.of(), 5, 6, 7);
+    assertThat(stats.clientChangesRefused()).isZero();
+    assertThat(stats.eventsCoalesced()).isEqualTo(7);
+  }
+
+  @Test
   void builder_rejectsBadLimits_namingTheSetting() {
     PresenceRegistry.Builder b = PresenceRegistry.builder();
     assertThatThrownBy(() -> b.clientChangeLimit(0, Duration.ofSeconds(1)))

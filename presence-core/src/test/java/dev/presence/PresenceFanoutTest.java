@@ -394,6 +394,19 @@ class PresenceFanoutTest {
   }
 
   @Test
+  void aStateWithAWindow_showsTheLatestActivity_whichFiresNoEvent() {
+    threads.joinAll("t1", List.of("alice", "bob"));
+    PresenceFanout f = batched();
+    PresenceSession alice = registry.connect("alice", "s1", new RecordingOutbound());
+    time.advance(Duration.ofSeconds(5));
+    alice.activity();
+    RecordingOutbound bob = new RecordingOutbound();
+    f.sendState(registry.connect("bob", "s1", bob), bob::send);
+
+    assertThat(entry(bob.sent.get(0), "alice").get("last_active").asText()).isEqualTo("2026-01-01T00:00:05Z");
+  }
+
+  @Test
   void windowZero_leavesOutWhatTheFanoutsPolicyHides() {
     threads.joinAll("t1", List.of("alice", "bob"));
     fanout(PresenceFanout.builder(registry, threads).policy((viewer, subject) -> Visibility.PRESENCE_ONLY));

@@ -620,7 +620,9 @@ export class PresenceClient {
     return Object.freeze({
       userId,
       online,
-      status: str(wire.status) ?? (online ? 'available' : 'offline'),
+      // An entry without status (a server before rich presence) keeps what an online user last
+      // showed rather than resetting it to available.
+      status: str(wire.status) ?? (!online ? 'offline' : previous?.online ? previous.status : 'available'),
       statusText: online ? str(wire.status_text) : null,
       lastActive: str(wire.last_active),
       lastOnline: str(wire.last_online) ?? (!online && previous && !previous.online ? previous.lastOnline : null),

@@ -180,6 +180,18 @@ describe('protocol', () => {
     assert.deepEqual(of('diff')[0].changes.map((c) => c.userId).sort(), ['u1', 'u2', 'u3']);
   });
 
+  test('an entry without status keeps the status an online user last showed', () => {
+    const { client, last } = setup();
+    client.start();
+    last().serverOpen();
+    last().serverSend({ type: 'presence_state', users: { u1: { is_online: true, status: 'busy' } } });
+    last().serverSend({ type: 'presence_diff', online: [], offline: [], users: { u1: { is_online: true } } });
+    assert.equal(client.get('u1').status, 'busy');
+    last().serverSend({ type: 'presence_diff', online: [], offline: ['u1'] });
+    last().serverSend({ type: 'presence_diff', online: [], offline: [], users: { u1: { is_online: true } } });
+    assert.equal(client.get('u1').status, 'available', 'a user coming online without a status is available');
+  });
+
   test('presence_diff naming an id only in online/offline still flips it', () => {
     const { client, last } = setup();
     client.start();

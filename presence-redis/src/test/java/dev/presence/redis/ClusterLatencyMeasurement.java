@@ -1,5 +1,6 @@
 package dev.presence.redis;
 
+import dev.presence.test.RedisServer;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.test.RecordingOutbound;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.RedisServer;
 import dev.presence.PresenceRegistry;
 import dev.presence.test.RecordingOutbound;
 import io.lettuce.core.RedisClient;

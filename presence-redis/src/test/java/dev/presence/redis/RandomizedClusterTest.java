@@ -3,6 +3,7 @@ package dev.presence.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.RedisServer;
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceSession;
 import dev.presence.test.RecordingOutbound;

@@ -1,15 +1,11 @@
 package dev.presence.redis;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
+import dev.presence.test.RedisServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,31 +26,21 @@ import java.util.stream.Stream;
  * unless the environment variable CI is set, in which case it fails.
  */
 final class RedisClusterProcesses implements AutoCloseable {
-  private static final String SERVER = executable("redis-server", "presence.redis-server");
-  private static final String CLI = executable("redis-cli", "presence.redis-cli");
+  private static final String CLI = RedisServer.executable("redis-cli").orElse(null);
   /** How long a master may be silent before its replica takes over. */
   static final Duration NODE_TIMEOUT = Duration.ofMillis(1000);
 
   private final Path dir;
   final List<Integer> ports = new ArrayList<>();
-  private final Map<Integer, Process> processes = new TreeMap<>();
+  private final Map<Integer, RedisServer> processes = new TreeMap<>();
 
   private RedisClusterProcesses(Path dir) {
     this.dir = dir;
   }
 
   static RedisClusterProcesses startOrSkip() {
-    for (String binary : new String[] {SERVER, CLI}) {
-      if (binary == null) {
-        String message = "redis-server or redis-cli not found (system properties presence.redis-server"
-            + " and presence.redis-cli, PATH, /usr/bin); install the Debian packages redis-server and "
-            + "redis-tools to run the Redis Cluster tests";
-        if (System.getenv("CI") != null) {
-          throw new IllegalStateException(message + " (CI is set, so this is a failure)");
-        }
-        assumeTrue(false, message);
-      }
-    }
+    RedisServer.skipUnlessFound("redis-server");
+    RedisServer.skipUnlessFound("redis-cli");
     Path dir;
     try {
       dir = Files.createTempDirectory("presence-redis-cluster");
@@ -75,11 +61,7 @@ final class RedisClusterProcesses implements AutoCloseable {
     for (int i = 0; i < 6; i++) {
       int port = freePortWithFreeBusPort();
       ports.add(port);
-      processes.put(port, launch(port));
-    }
-    for (int port : ports) {
-      await("redis-server on " + port).atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(20)).until(() -> command(port, "PING").startsWith("+PONG"));
+      processes.put(port, launch(port)); // returns once it answers PING
     }
     List<String> args = new ArrayList<>(List.of(CLI, "--cluster", "create"));
     for (int port : ports) {
@@ -96,22 +78,14 @@ final class RedisClusterProcesses implements AutoCloseable {
             .allMatch(p -> command(p, "INFO replication").contains("master_link_status:up")));
   }
 
-  private Process launch(int port) {
-    try {
-      Process p = new ProcessBuilder(SERVER, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-          "--cluster-enabled", "yes",
-          "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
-          "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis()),
-          "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no")
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
-          .start();
-      // a test JVM that dies halfway must not leave servers behind
-      Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-      return p;
-    } catch (IOException e) {
-      throw new IllegalStateException("could not start " + SERVER, e);
-    }
+  private RedisServer launch(int port) {
+    return RedisServer.builder().port(port)
+        .arguments("--cluster-enabled", "yes",
+            "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
+            "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis()),
+            "--dir", dir.toString())
+        .logTo(dir.resolve("redis-" + port + ".log"))
+        .start();
   }
 
   /** The seed URIs of every node. */
@@ -143,14 +117,9 @@ final class RedisClusterProcesses implements AutoCloseable {
 
   /** Kills a node at once (SIGKILL), as a crashed machine would go. */
   void kill(int port) {
-    Process p = processes.remove(port);
-    if (p != null) {
-      p.destroyForcibly();
-      try {
-        p.waitFor(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    RedisServer node = processes.remove(port);
+    if (node != null) {
+      node.kill();
     }
   }
 
@@ -162,16 +131,7 @@ final class RedisClusterProcesses implements AutoCloseable {
 
   /** Sends one inline command to a node and returns the raw reply. */
   static String command(int port, String line) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.setSoTimeout(2000);
-      OutputStream out = s.getOutputStream();
-      out.write((line + "\r\nQUIT\r\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
+    return RedisServer.command(port, line);
   }
 
   private static void run(List<String> args) {
@@ -218,27 +178,5 @@ final class RedisClusterProcesses implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  /**
-   * Finds an executable: the system property {@code presence.redis-server / presence.redis-cli} if set, else the first match on
-   * {@code PATH}, else the Debian location. Returns null if none is executable.
-   */
-  private static String executable(String name, String property) {
-    String configured = System.getProperty(property);
-    if (configured != null && !configured.isBlank()) {
-      return new File(configured).canExecute() ? configured : null;
-    }
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String dir : path.split(File.pathSeparator)) {
-        File candidate = new File(dir, name);
-        if (!dir.isEmpty() && candidate.canExecute()) {
-          return candidate.getPath();
-        }
-      }
-    }
-    File debian = new File("/usr/bin", name);
-    return debian.canExecute() ? debian.getPath() : null;
   }
 }

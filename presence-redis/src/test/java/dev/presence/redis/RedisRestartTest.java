@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.presence.test.RedisServer;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.test.RecordingOutbound;
@@ -72,7 +73,7 @@ class RedisRestartTest {
     assertThat(a.registry.isOnline("arrives-during-outage")).isTrue();
     assertThat(c.registry.isOnline("leaves-during-outage")).isFalse();
 
-    redis.start(); // same port, empty: Redis lost everything
+    redis.restart(); // same port, empty: Redis lost everything
 
     Set<String> after = Set.of("on-a", "on-b", "on-a-and-b", "arrives-during-outage");
     for (TestNode n : List.of(a, b, c)) {
@@ -102,7 +103,7 @@ class RedisRestartTest {
 
     redis.stop();
     c.crash(); // gone while nobody could notice
-    redis.start(); // empty: no lease of c left to expire, nothing for a reaper to claim
+    redis.restart(); // empty: no lease of c left to expire, nothing for a reaper to claim
 
     // a and b resync, find no trace of c and keep its users for one lease TTL (c could still
     // be reconnecting), then give them up: offline once

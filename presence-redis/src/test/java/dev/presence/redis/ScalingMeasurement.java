@@ -1,5 +1,6 @@
 package dev.presence.redis;
 
+import dev.presence.test.RedisServer;
 import dev.presence.test.FakeTime;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;

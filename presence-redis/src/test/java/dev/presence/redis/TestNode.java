@@ -2,6 +2,7 @@ package dev.presence.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.presence.test.RedisServer;
 import dev.presence.PresenceEvent;
 import dev.presence.PresenceListener;
 import dev.presence.PresenceRegistry;

@@ -6,10 +6,8 @@ import static dev.presence.demo.DemoPage.logIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.EmbeddedMongoExtension;
 import com.fasterxml.jackson.databind.JsonNode;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -39,7 +38,8 @@ class BrowserBackForwardCacheTest {
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
   private final Tokens tokens = new Tokens();
   private final Chromium chromium = new Chromium();
-  private MongoServer mongoServer;
+  @RegisterExtension
+  final EmbeddedMongoExtension mongoServer = new EmbeddedMongoExtension();
   private DemoServer server;
   private DemoClient api;
   private String observer;
@@ -70,10 +70,8 @@ class BrowserBackForwardCacheTest {
   @BeforeEach
   void start() throws Exception {
     Chromium.require();
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
     server = DemoServer.start(DemoOptions.parse("--port", "0", "--mongo-uri",
-        "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/bfcache",
+        mongoServer.uri("bfcache"),
         "--heartbeat-interval", "1s", "--heartbeat-timeout", HEARTBEAT_TIMEOUT.toSeconds() + "s"), tokens);
     api = new DemoClient(server.uri());
     observer = api.login("observer");
@@ -85,7 +83,6 @@ class BrowserBackForwardCacheTest {
       chromium.close();
     } finally {
       server.close();
-      mongoServer.shutdownNow();
     }
   }
 

@@ -10,9 +10,7 @@ import static dev.presence.demo.DemoPage.stale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.presence.test.EmbeddedMongoExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -44,21 +43,20 @@ import org.openqa.selenium.WindowType;
 class BrowserPresenceTest {
   private final Tokens tokens = new Tokens();
   private final Chromium chromium = new Chromium();
-  private MongoServer mongoServer;
+  @RegisterExtension
+  final EmbeddedMongoExtension mongoServer = new EmbeddedMongoExtension();
   private DemoServer server;
 
   @BeforeEach
   void requireChromium() throws Exception {
     Chromium.require();
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
     server = startDemo("0");
   }
 
   /** A demo on its own MongoDB and token key, so that it can be restarted under the page. */
   private DemoServer startDemo(String port) throws Exception {
     return DemoServer.start(DemoOptions.parse("--port", port, "--mongo-uri",
-        "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/browser",
+        mongoServer.uri("browser"),
         "--heartbeat-interval", "1s", "--heartbeat-timeout", "5s"), tokens);
   }
 
@@ -77,9 +75,6 @@ class BrowserPresenceTest {
     chromium.close();
     if (server != null) {
       server.close();
-    }
-    if (mongoServer != null) {
-      mongoServer.shutdownNow();
     }
   }
 

@@ -11,10 +11,8 @@ import static dev.presence.demo.DemoPage.stale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.EmbeddedMongoExtension;
 import com.fasterxml.jackson.databind.JsonNode;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -47,20 +46,19 @@ class BrowserRichPresenceTest {
   private final Tokens tokens = new Tokens();
   private final Chromium chromium = new Chromium();
   private final List<TestSocket> sockets = new ArrayList<>();
-  private MongoServer mongoServer;
+  @RegisterExtension
+  final EmbeddedMongoExtension mongoServer = new EmbeddedMongoExtension();
   private DemoServer server;
   private DemoClient api;
 
   @BeforeEach
   void requireChromium() throws Exception {
     Chromium.require();
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
   }
 
   private void start(String... flags) throws Exception {
     List<String> args = new ArrayList<>(List.of("--port", "0", "--mongo-uri",
-        "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/rich",
+        mongoServer.uri("rich"),
         "--heartbeat-interval", "1s", "--heartbeat-timeout", "5s"));
     args.addAll(List.of(flags));
     server = DemoServer.start(DemoOptions.parse(args.toArray(String[]::new)), tokens);
@@ -80,7 +78,6 @@ class BrowserRichPresenceTest {
       if (server != null) {
         server.close();
       }
-      mongoServer.shutdownNow();
     }
     assertThat(violations).as("CSP violations in the browser console").isEmpty();
   }

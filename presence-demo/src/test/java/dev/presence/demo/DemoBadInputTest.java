@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.EmbeddedMongoExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.presence.test.FakeTime;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile and malformed input against the running demo over raw HTTP: every case is answered as
@@ -36,7 +35,8 @@ class DemoBadInputTest {
   private static final Duration TTL = Duration.ofHours(1);
   private static final FakeTime TIME = new FakeTime();
   private static final Tokens TOKENS = new Tokens(TIME.clock(), TTL);
-  private static MongoServer mongoServer;
+  @RegisterExtension
+  static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
   private static MongoClient mongo;
   private static MongoDatabase db;
   private static DemoServer server;
@@ -47,9 +47,7 @@ class DemoBadInputTest {
 
   @BeforeAll
   static void start() throws Exception {
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
-    String uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/bad_input";
+    String uri = MONGO.uri("bad_input");
     mongo = MongoClients.create(uri);
     db = mongo.getDatabase("bad_input");
     // A thread written by something else that the enricher rejects: the one 500 of the table.
@@ -70,7 +68,6 @@ class DemoBadInputTest {
   static void stop() {
     server.close();
     mongo.close();
-    mongoServer.shutdownNow();
   }
 
   /** One row: a request (its token and thread filled in) and the answer expected. */

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.EmbeddedMongoExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.presence.demo.DemoClient.Reply;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The integration checklist, against the running demo (embedded MongoDB, Jetty on port 0) over
@@ -32,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ErrorLogGuard.class)
 class DemoIntegrationTest {
   private static final AtomicInteger RUN = new AtomicInteger();
-  private static MongoServer mongoServer;
+  @RegisterExtension
+  static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
   private static MongoClient mongo;
   private static DemoServer server;
   private static DemoClient client;
@@ -41,9 +41,7 @@ class DemoIntegrationTest {
   @BeforeAll
   static void start() throws Exception {
     // A MongoDB the test can look into (--mongo-uri), to know when a last-seen write has landed.
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
-    String uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/checklist";
+    String uri = MONGO.uri("checklist");
     mongo = MongoClients.create(uri);
     // Fast heartbeat, so that pings are seen within the test; the clients answer them.
     // Batch window 0: these tests follow each transition's user_status_changed.
@@ -56,7 +54,6 @@ class DemoIntegrationTest {
   static void stop() {
     server.close();
     mongo.close();
-    mongoServer.shutdownNow();
   }
 
   /** Waits until the user's last seen is written to users (the write-behind has flushed it). */
@@ -252,7 +249,7 @@ class DemoIntegrationTest {
 
   @Test
   void hundredUsers_connectAndHeartbeatFree_disconnectAtMostOneUsersWriteEach() throws Exception {
-    String uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/hundred";
+    String uri = MONGO.uri("hundred");
     try (DemoServer own = DemoServer.start(DemoOptions.parse("--port", "0", "--mongo-uri", uri,
         "--heartbeat-interval", "200ms", "--heartbeat-timeout", "3s"))) {
       DemoClient c = new DemoClient(own.uri());

@@ -3,13 +3,11 @@ package dev.presence.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.EmbeddedMongoExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.presence.demo.DemoClient.Reply;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET/PUT /me/presence} against the running demo over real HTTP and WebSocket: the
@@ -36,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(ErrorLogGuard.class)
 class DemoPresenceSettingsTest {
   private final Tokens tokens = new Tokens();
-  private MongoServer mongoServer;
+  @RegisterExtension
+  final EmbeddedMongoExtension mongoServer = new EmbeddedMongoExtension();
   private DemoServer server;
   private DemoClient c;
 
@@ -46,8 +46,6 @@ class DemoPresenceSettingsTest {
 
   @BeforeEach
   void start() throws Exception {
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
     server = startDemo();
     c = new DemoClient(server.uri());
   }
@@ -55,7 +53,7 @@ class DemoPresenceSettingsTest {
   /** Batch window 0: every change is one user_status_changed, so tests can read them in order. */
   private DemoServer startDemo() throws Exception {
     return DemoServer.start(DemoOptions.parse("--port", "0", "--batch-window", "0", "--mongo-uri",
-        "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/settings"), tokens);
+        mongoServer.uri("settings")), tokens);
   }
 
   @AfterEach
@@ -63,7 +61,6 @@ class DemoPresenceSettingsTest {
     if (server != null) {
       server.close();
     }
-    mongoServer.shutdownNow();
   }
 
   private Reply put(String token, String body) {
@@ -230,7 +227,7 @@ class DemoPresenceSettingsTest {
   void idleAfter_turnsAQuietUserAway_andTheirActivityBringsThemBack() throws Exception {
     server.close();
     server = DemoServer.start(DemoOptions.parse("--port", "0", "--idle-after", "1s", "--batch-window", "0", "--mongo-uri",
-        "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/settings"), tokens);
+        mongoServer.uri("settings")), tokens);
     c = new DemoClient(server.uri());
     String alice = c.login("alice");
     String bob = c.login("bob");
@@ -299,7 +296,7 @@ class DemoPresenceSettingsTest {
     String alice = c.login("alice");
     put(alice, "{\"availability\":\"busy\",\"hide_last_seen\":true}");
     server.close();
-    try (MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort())) {
+    try (MongoClient mongo = MongoClients.create(mongoServer.uri())) {
       MongoCollection<Document> users = mongo.getDatabase("settings").getCollection("users");
       users.insertOne(new Document("id", "mallory").append("availability", "gone").append("hide_last_seen", true));
       users.insertOne(new Document("id", "trudy").append("status_text", "a\u202Eb"));

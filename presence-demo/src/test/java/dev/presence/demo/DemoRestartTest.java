@@ -3,13 +3,11 @@ package dev.presence.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.EmbeddedMongoExtension;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo against a MongoDB it does not own ({@code --mongo-uri}): shutdown flushes last seen,
@@ -26,22 +25,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ErrorLogGuard.class)
 class DemoRestartTest {
-  private MongoServer mongoServer;
+  @RegisterExtension
+  final EmbeddedMongoExtension mongoServer = new EmbeddedMongoExtension();
   private String uri;
   private MongoClient mongo;
 
   @BeforeEach
   void startMongo() {
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
-    uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/restart_test";
+    uri = mongoServer.uri("restart_test");
     mongo = MongoClients.create(uri);
   }
 
   @AfterEach
   void stopMongo() {
     mongo.close();
-    mongoServer.shutdownNow();
   }
 
   private DemoServer startDemo() throws Exception {

@@ -3,14 +3,12 @@ package dev.presence.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.presence.test.EmbeddedMongoExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.presence.demo.DemoClient.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Invitations and acceptances racing each other over real HTTP against the running demo: each is
@@ -39,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class InviteAcceptRaceTest {
   private static final int ROUNDS = 120;
   private static final int BIG_ROOM = 5_000;
-  private static MongoServer mongoServer;
+  @RegisterExtension
+  static final EmbeddedMongoExtension MONGO = new EmbeddedMongoExtension();
   private static MongoClient mongo;
   private static MongoCollection<Document> threads;
   private static DemoServer server;
@@ -47,9 +47,7 @@ class InviteAcceptRaceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    mongoServer = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    mongoServer.bind("127.0.0.1", 0);
-    String uri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort() + "/race";
+    String uri = MONGO.uri("race");
     mongo = MongoClients.create(uri);
     threads = mongo.getDatabase("race").getCollection("threads");
     server = DemoServer.start(DemoOptions.parse("--port", "0", "--mongo-uri", uri));
@@ -60,7 +58,6 @@ class InviteAcceptRaceTest {
   static void stop() {
     server.close();
     mongo.close();
-    mongoServer.shutdownNow();
   }
 
   @Test

@@ -4,10 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,9 +61,8 @@ public final class PresenceFanout implements AutoCloseable {
   private final Audience audience;
   private final Duration batchWindow;
   private final int maxDiffUsers;
-  private final PresencePolicy policy;
-  /** The default policy lets every member of a thread share one diff text. */
-  private final boolean everyoneSeesEveryone;
+  private final FanoutVisibility visibility;
+  private final WindowDiffs windowDiffs;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
   /** Per-recipient send order: every message to a recipient goes out under its stripe. */
@@ -93,8 +90,8 @@ public final class PresenceFanout implements AutoCloseable {
     this.audience = b.audience;
     this.batchWindow = b.batchWindow;
     this.maxDiffUsers = b.maxDiffUsers;
-    this.policy = b.policy;
-    this.everyoneSeesEveryone = b.policy == PresencePolicy.everyone();
+    this.visibility = new FanoutVisibility(b.registry, b.policy);
+    this.windowDiffs = new WindowDiffs(b.registry, b.audience, visibility);
     this.ownsScheduler = b.scheduler == null && !b.batchWindow.isZero();
     this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-fanout") : b.scheduler;
     for (int i = 0; i < STRIPES; i++) {
@@ -172,7 +169,7 @@ public final class PresenceFanout implements AutoCloseable {
     if (batchWindow.isZero()) {
       for (String m : members) {
         if (!m.equals(viewer)) {
-          Visibility v = visibilityFor(viewer, m);
+          Visibility v = visibility.of(viewer, m);
           users.put(m, v.presence() ? Shown.of(v).apply(registry.visiblePresence(viewer, m)) // invisibility too
               : VisiblePresence.offline(m));
         }
@@ -182,7 +179,7 @@ public final class PresenceFanout implements AutoCloseable {
         for (String m : members) {
           if (!m.equals(viewer)) {
             VisiblePresence p = online.get(m);
-            Visibility v = p == null ? Visibility.NONE : visibilityFor(viewer, m);
+            Visibility v = p == null ? Visibility.NONE : visibility.of(viewer, m);
             users.put(m, v.presence() ? Shown.of(v).apply(withLatestActivity(p)) : VisiblePresence.offline(m));
           }
         }
@@ -310,7 +307,7 @@ public final class PresenceFanout implements AutoCloseable {
       if (member.equals(subject) || registry.sessionCount(member) == 0) {
         continue;
       }
-      String message = texts.textFor(visibilityFor(member, subject));
+      String message = texts.textFor(visibility.of(member, subject));
       if (message == null) {
         continue; // may not see the user: not told anything
       }
@@ -347,108 +344,10 @@ public final class PresenceFanout implements AutoCloseable {
         return;
       }
       try {
-        send(diffs(w));
+        send(windowDiffs.of(w));
       } catch (RuntimeException | Error e) {
         LOG.warn("Presence fan-out flush failed; {} changes dropped", w.changes.size(), e);
       }
-    }
-  }
-
-  /** Per recipient, the users it must hear about, with their latest flag. */
-  private Map<String, Diff> diffs(DiffWindow w) {
-    Map<String, Diff> out = new HashMap<>();
-    if (audience instanceof ThreadMembership threads) {
-      diffsByThread(w, threads, out);
-    } else {
-      for (DiffWindow.Change c : w.changes.values()) {
-        if (c.reported()) {
-          for (String r : audience.audienceOf(c.userId)) {
-            if (!r.equals(c.userId) && registry.sessionCount(r) > 0) {
-              addVisible(out, r, c);
-            }
-          }
-        }
-      }
-    }
-    // A recipient sent a state within the window also hears of everyone who changed after that
-    // state, even if they are back where the window started: the state may show them between.
-    for (Map.Entry<String, Long> s : w.states.entrySet()) {
-      String r = s.getKey();
-      if (registry.sessionCount(r) == 0) {
-        continue;
-      }
-      Collection<String> members = null;
-      for (DiffWindow.Change c : w.changes.values()) {
-        if (c.lastSeq <= s.getValue() || c.userId.equals(r)) {
-          continue; // not after the state: the state has it
-        }
-        if (members == null) {
-          members = audience.audienceOf(r);
-        }
-        if (!members.contains(c.userId)) {
-          continue;
-        }
-        Visibility v = visibilityFor(r, c.userId);
-        if (v.presence() && !c.reportedTo(Shown.of(v))) { // reported: already in
-          out.computeIfAbsent(r, k -> new Diff()).add(c, true, Shown.of(v), r); // with its latest flag
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The thread-membership path: changes are grouped by thread, and each online member of a
-   * thread with changes is handed that thread's group. Cost per window: O(changes x threads per
-   * user + members of the threads with changes), instead of O(changes x audience).
-   */
-  private void diffsByThread(DiffWindow w, ThreadMembership threads, Map<String, Diff> out) {
-    Map<String, Diff.Group> byThread = new LinkedHashMap<>();
-    for (DiffWindow.Change c : w.changes.values()) {
-      if (c.reported()) {
-        Set<String> ts = threads.threadsView(c.userId);
-        if (ts != null) {
-          for (String t : ts) {
-            byThread.computeIfAbsent(t, k -> new Diff.Group()).add(c);
-          }
-        }
-      }
-    }
-    for (Map.Entry<String, Diff.Group> e : byThread.entrySet()) {
-      Set<String> members = threads.membersView(e.getKey());
-      if (members == null) {
-        continue;
-      }
-      Diff.Group g = e.getValue();
-      for (String r : members) {
-        if (registry.sessionCount(r) == 0) {
-          continue; // invisible recipients are connected, hence included
-        }
-        if (allFullyVisibleTo(r, g)) {
-          out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r); // one text for the room
-        } else {
-          for (Diff.Entry x : g.entries) {
-            if (!x.change().userId.equals(r)) {
-              addVisible(out, r, x.change());
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * Adds {@code c} to {@code r}'s diff as {@code r} may see it: not at all without presence, listed
-   * if it flipped, else in {@code users} only if what {@code r} may see of it changed.
-   */
-  private void addVisible(Map<String, Diff> out, String r, DiffWindow.Change c) {
-    Visibility v = visibilityFor(r, c.userId);
-    if (!v.presence()) {
-      return;
-    }
-    Shown shown = Shown.of(v);
-    if (c.reportedTo(shown)) {
-      out.computeIfAbsent(r, k -> new Diff()).add(c, c.flipped(), shown, r);
     }
   }
 
@@ -479,36 +378,6 @@ public final class PresenceFanout implements AutoCloseable {
         }
       }
     }
-  }
-
-  /**
-   * What {@code viewer} may see of {@code subject}: what both the registry's policy
-   * ({@link PresenceRegistry#visibility}) and this fan-out's own, if one was set, allow. A subject
-   * it may not see looks offline to it and is never in its diffs; status text and last active /
-   * last seen are left out where not allowed. A policy that throws hides the subject.
-   */
-  private Visibility visibilityFor(String viewer, String subject) {
-    Visibility v = registry.visibility(viewer, subject);
-    if (!v.presence() || everyoneSeesEveryone) {
-      return v;
-    }
-    try {
-      return v.and(policy.visibility(viewer, subject));
-    } catch (RuntimeException e) {
-      LOG.warn("Presence policy {} failed for viewer '{}' and subject '{}'; hiding the subject",
-          policy, viewer, subject, e);
-      return Visibility.NONE;
-    }
-  }
-
-  /** Whether {@code viewer} may see everything of every user in {@code g} (but itself). */
-  private boolean allFullyVisibleTo(String viewer, Diff.Group g) {
-    for (String u : g.ids) {
-      if (!u.equals(viewer) && !Visibility.ALL.equals(visibilityFor(viewer, u))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private Object stripe(String userId) {

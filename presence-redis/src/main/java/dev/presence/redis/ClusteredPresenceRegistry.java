@@ -1,6 +1,5 @@
 package dev.presence.redis;
 
-import dev.presence.Availability;
 import dev.presence.ClientMessage;
 import dev.presence.ConnectOptions;
 import dev.presence.LastSeenStore;
@@ -13,16 +12,12 @@ import dev.presence.PresenceStats;
 import dev.presence.PresenceUpdate;
 import dev.presence.RateLimit;
 import dev.presence.Scheduler;
-import dev.presence.Status;
 import dev.presence.StatusText;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
 import dev.presence.UserPresence;
 import dev.presence.Visibility;
 import dev.presence.VisiblePresence;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.resource.ClientResources;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -94,6 +88,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   private final Duration commandTimeout;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ClusterReads reads;
   private Subscription localSubscription = () -> {};
 
   private ClusteredPresenceRegistry(PresenceRegistry local, ClusterTransport transport,
@@ -107,6 +102,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     this.events = events;
     this.node = node;
     this.commandTimeout = commandTimeout;
+    this.reads = new ClusterReads(local, node, clock);
   }
 
   /** Wires the parts together, connects and waits for the first sync; see the builder. */
@@ -116,20 +112,20 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
         : (b.localBuilder != null ? b.localBuilder : PresenceRegistry.builder()).build();
     ClusterTransport transport;
     try {
-      transport = connect(b, nodeId);
+      transport = ClusterStartup.connect(b, nodeId);
     } catch (RuntimeException e) {
       local.close();
       throw e;
     }
     ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
-        daemon("presence-redis-" + nodeId));
+        ClusterStartup.daemon("presence-redis-" + nodeId));
     ExecutorService ownedEvents = b.eventExecutor != null ? null
-        : Executors.newSingleThreadExecutor(daemon("presence-redis-events-" + nodeId));
+        : Executors.newSingleThreadExecutor(ClusterStartup.daemon("presence-redis-events-" + nodeId));
     EventDelivery events = new EventDelivery(
         b.eventExecutor != null ? b.eventExecutor : ownedEvents, "node " + nodeId);
     ClusterNode node = new ClusterNode(nodeId, transport, loop, Scheduler.of(loop),
         Ticker.system(), b.clock, b.leaseTtl, b.renewalInterval, b.commandTimeout.multipliedBy(3),
-        events, local::lastSeenStore, localView(local));
+        events, local::lastSeenStore, ClusterStartup.localView(local));
     ClusteredPresenceRegistry registry = new ClusteredPresenceRegistry(local, transport, loop,
         ownedEvents, events, node, b.commandTimeout, b.clock);
     // Listen first, then read the users already there: a user arriving in between is seen by
@@ -153,54 +149,6 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
           + b.startupTimeout, e);
     }
     return registry;
-  }
-
-  private static LocalSync.Local localView(PresenceRegistry local) {
-    return new LocalSync.Local() {
-      @Override
-      public Optional<UserPresence> presenceOf(String user) {
-        return local.presenceOf(user);
-      }
-
-      @Override
-      public boolean isOnline(String user) {
-        return local.isOnline(user);
-      }
-
-      @Override
-      public boolean setStatus(String user, ClientMessage.SetStatus change) {
-        return local.setStatus(user, change);
-      }
-
-      @Override
-      public void forget(List<String> users) {
-        local.forget(users);
-      }
-    };
-  }
-
-  private static ClusterTransport connect(ClusteredPresenceRegistryBuilder b, String nodeId) {
-    if (b.clusterClient != null) {
-      return RedisClusterConnections.connect(b.clusterClient, null, nodeId, b.keyPrefix,
-          b.leaseTtl, b.commandTimeout);
-    }
-    if (b.clusterSeeds != null) {
-      ClientResources resources = RedisTransport.ownedResources();
-      RedisClusterClient client = RedisClusterClient.create(resources, b.clusterSeeds);
-      client.setOptions(RedisClusterConnections.ownedOptions(b.commandTimeout,
-          b.renewalInterval));
-      return RedisClusterConnections.connect(client, resources, nodeId, b.keyPrefix, b.leaseTtl,
-          b.commandTimeout);
-    }
-    if (b.client != null) {
-      return RedisTransport.standalone(b.client, null, nodeId, b.keyPrefix, b.leaseTtl,
-          b.commandTimeout);
-    }
-    ClientResources resources = RedisTransport.ownedResources();
-    RedisClient client = RedisClient.create(resources, b.uri);
-    client.setOptions(RedisTransport.ownedOptions(b.commandTimeout));
-    return RedisTransport.standalone(client, resources, nodeId, b.keyPrefix, b.leaseTtl,
-        b.commandTimeout);
   }
 
   /**
@@ -276,7 +224,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     LocalSync sync = node.sync();
     ConnectOptions applied = options;
     if (local.sessionCount(userId) == 0 && local.presenceOf(userId).isEmpty()) {
-      Contribution live = latest(node.state().remoteRecords(userId).values());
+      Contribution live = ClusterReads.latest(node.state().remoteRecords(userId).values());
       if (live != null) {
         applied = options.withAvailability(live.availability())
             .withStatusText(live.textAt(clock.instant()));
@@ -295,16 +243,6 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     PresenceSession s = local.connect(userId, sessionId, outbound, applied);
     node.touched(userId);
     return new ClusterSession(s, node);
-  }
-
-  private static @Nullable Contribution latest(Collection<Contribution> records) {
-    Contribution best = null;
-    for (Contribution c : records) {
-      if (best == null || c.stamp().isAfter(best.stamp())) {
-        best = c;
-      }
-    }
-    return best;
   }
 
   /**
@@ -337,7 +275,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
         return true;
       }
     }
-    Contribution latest = latest(node.state().remoteRecords(userId).values());
+    Contribution latest = ClusterReads.latest(node.state().remoteRecords(userId).values());
     if (latest == null) {
       return false;
     }
@@ -359,12 +297,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public Optional<UserPresence> presenceOf(String userId) {
-    Aggregate g = aggregate(userId);
-    if (g == null) {
-      return Optional.empty();
-    }
-    return Optional.of(new UserPresence(userId, g.status(heldPublicly(userId)), g.availability(),
-        g.statusText(), g.lastActive(), g.sessions()));
+    return reads.presenceOf(userId);
   }
 
   /**
@@ -377,31 +310,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public VisiblePresence visiblePresence(String viewerId, String subjectId) {
-    Objects.requireNonNull(viewerId, "viewerId");
-    Objects.requireNonNull(subjectId, "subjectId");
-    Aggregate g = aggregate(subjectId);
-    if (viewerId.equals(subjectId)) {
-      if (g == null) {
-        return VisiblePresence.offline(subjectId);
-      }
-      Availability shown = g.availability() == Availability.INVISIBLE ? Availability.AVAILABLE
-          : g.availability();
-      return new VisiblePresence(subjectId, true, Status.of(true, shown, g.idle()),
-          g.statusText(), g.lastActive(), g.availability());
-    }
-    boolean held = heldPublicly(subjectId);
-    if (!held || (g != null && !g.online(true))) {
-      return VisiblePresence.offline(subjectId);
-    }
-    Visibility v = local.visibility(viewerId, subjectId);
-    if (!v.presence()) {
-      return VisiblePresence.offline(subjectId);
-    }
-    if (g == null) {
-      return new VisiblePresence(subjectId, true, Status.AVAILABLE, null, null, null);
-    }
-    return new VisiblePresence(subjectId, true, g.status(true),
-        v.statusText() ? g.statusText() : null, v.lastSeen() ? g.lastActive() : null, null);
+    return reads.visiblePresence(viewerId, subjectId);
   }
 
   @Override
@@ -419,8 +328,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public Optional<Instant> lastActive(String userId) {
-    Aggregate g = aggregate(userId);
-    return g == null ? Optional.empty() : Optional.ofNullable(g.lastActive());
+    return reads.lastActive(userId);
   }
 
   /**
@@ -458,24 +366,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public boolean isOnline(@Nullable String userId) {
-    if (userId == null) {
-      return false;
-    }
-    boolean here = local.isOnline(userId);
-    if (!here && !node.state().heldElsewhere(userId)) {
-      return false;
-    }
-    // Invisible or not is the winning change's availability: ours unless a record is newer
-    // (the same rule as Aggregate, without building the user's snapshot)
-    Contribution latest = latest(node.state().remoteRecords(userId).values());
-    if (latest == null) {
-      return true;
-    }
-    boolean mine = here || local.sessionCount(userId) > 0;
-    if (mine && !latest.stamp().isAfter(node.sync().stampOf(userId))) {
-      return here; // our local registry applies the latest change: visible there or not
-    }
-    return latest.availability() != Availability.INVISIBLE;
+    return reads.isOnline(userId);
   }
 
   /**
@@ -496,21 +387,6 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
       }
     }
     return out;
-  }
-
-  private boolean heldPublicly(String userId) {
-    return local.isOnline(userId) || node.state().heldElsewhere(userId);
-  }
-
-  private @Nullable Aggregate aggregate(String userId) {
-    return userId == null ? null : aggregate(userId, node.state().remoteRecords(userId));
-  }
-
-  private @Nullable Aggregate aggregate(String userId, Map<String, Contribution> remote) {
-    LocalSync sync = node.sync();
-    Contribution own = local.presenceOf(userId)
-        .map(p -> Contribution.of(p, sync.stampOf(userId))).orElse(null);
-    return Aggregate.of(own, remote.values(), clock.instant());
   }
 
   /**
@@ -656,13 +532,5 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     if (ownedEventExecutor != null) {
       ownedEventExecutor.shutdown(); // queued deliveries still run
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

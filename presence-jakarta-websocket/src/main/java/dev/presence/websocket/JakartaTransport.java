@@ -1,5 +1,6 @@
 package dev.presence.websocket;
 
+import dev.presence.PresenceMessages;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.SendHandler;
@@ -58,7 +59,21 @@ final class JakartaTransport implements Transport {
   }
 
   @Override
-  public void sendPing(SendHandler done) {
+  public void sendHeartbeat(PingStyle style, SendHandler done) {
+    switch (style) {
+      case FRAME -> sendPing(done);
+      case JSON -> sendText(PresenceMessages.PING, done);
+      default -> sendPing(result -> {
+        if (result.isOK()) {
+          sendText(PresenceMessages.PING, done);
+        } else {
+          done.onResult(result);
+        }
+      });
+    }
+  }
+
+  private void sendPing(SendHandler done) {
     run(() -> {
       SendResult result;
       try {

@@ -4,7 +4,10 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import dev.presence.PresenceMessages;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
@@ -37,6 +40,10 @@ final class JettyTransport implements Transport {
     }
   };
 
+  private static final ByteBuffer PING_BYTES = ByteBuffer.wrap(
+      PresenceMessages.PING.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+  private static final SendResult OK = new SendResult();
+
   private final Session session;
   private final CoreSession core;
 
@@ -66,10 +73,26 @@ final class JettyTransport implements Transport {
     session.getAsyncRemote().sendText(text, done);
   }
 
+  /**
+   * The ping frame and the JSON ping are core frames: the text's bytes are encoded once for the
+   * process, and with {@link PingStyle#BOTH} the frame is batched so that both go out in one
+   * write.
+   */
   @Override
-  public void sendPing(SendHandler done) {
-    core.sendFrame(new Frame(OpCode.PING), Callback.from(
-        () -> done.onResult(new SendResult()), x -> done.onResult(Transport.failed(x))), false);
+  public void sendHeartbeat(PingStyle style, SendHandler done) {
+    Callback callback = Callback.from(() -> done.onResult(OK), x -> done.onResult(Transport.failed(x)));
+    switch (style) {
+      case FRAME -> core.sendFrame(new Frame(OpCode.PING), callback, false);
+      case JSON -> core.sendFrame(jsonPing(), callback, false);
+      default -> {
+        core.sendFrame(new Frame(OpCode.PING), Callback.NOOP, true); // a failure fails the text too
+        core.sendFrame(jsonPing(), callback, false);
+      }
+    }
+  }
+
+  private static Frame jsonPing() {
+    return new Frame(OpCode.TEXT, true, PING_BYTES.asReadOnlyBuffer());
   }
 
   @Override

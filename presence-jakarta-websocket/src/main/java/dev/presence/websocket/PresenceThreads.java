@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       ping (ping frames and closes on Tomcat), one thread per call in flight, never a queue
  *       behind a stuck peer; {@code ioThreads} are kept, the others stop when idle;
  *   <li>{@code presence-websocket-writer-*}: {@code ioThreads} threads that start the writes a
- *       heartbeat ping queues and the closes of a shutdown; their tasks never block;
+ *       texts a heartbeat found queued, and the closes of a shutdown; their tasks never block;
  *   <li>{@code presence-websocket-watchdog}: checks every write in flight every {@link
  *       #watchdogTick} of the write timeout; never blocks.
  * </ul>

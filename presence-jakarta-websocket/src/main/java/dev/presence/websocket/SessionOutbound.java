@@ -2,7 +2,6 @@ package dev.presence.websocket;
 
 import dev.presence.DisconnectReason;
 import dev.presence.Outbound;
-import dev.presence.PresenceMessages;
 import dev.presence.PresenceSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -30,12 +29,15 @@ import org.slf4j.LoggerFactory;
  * into; a per-write state decides which of the two threads goes on.
  *
  * <p><b>Timing.</b> Nothing here blocks its caller: every write goes through a {@link Transport},
- * which never blocks. A heartbeat ping that finds the writer idle hands the drain to a writer
- * thread, so the heartbeat thread never writes a session's queued texts itself. The write in flight carries its start time; {@link #check} (called by the
- * watchdog and on every heartbeat ping) ends a session whose write has not completed within
- * {@code writeTimeout} as a slow consumer and aborts its connection, and aborts a connection whose
- * close frame has not gone out within {@code writeTimeout}. Pings coalesce: at most one of each
- * kind waits per session.
+ * which never blocks. A heartbeat ping that finds the writer idle and nothing else queued (an
+ * idle session, the usual case) is written by the heartbeat thread itself: no task, no hand-off,
+ * no wake-up per session. Texts are never written by the heartbeat thread: a ping that finds
+ * texts queued, or texts queued while it was written, hand the drain to a writer thread. The
+ * write in flight carries its start time; {@link #check} (called by the watchdog and on every
+ * heartbeat ping) ends a session whose write has not completed within {@code writeTimeout} as a
+ * slow consumer and aborts its connection, and aborts a connection whose close frame has not
+ * gone out within {@code writeTimeout}. Pings coalesce: at most one heartbeat (a ping frame, the
+ * JSON ping or both, per {@link PingStyle}) waits per session.
  *
  * <p><b>Memory.</b> Texts beyond {@code maxPendingSends} or {@code maxPendingBytes} (queued plus
  * in flight, a text counting as its UTF-8 length) mean a client that does not keep up: the
@@ -44,8 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionOutbound implements Outbound {
   private static final Logger LOG = LoggerFactory.getLogger(SessionOutbound.class);
-  private static final Object PING_FRAME = new Object();
-  private static final Object PING_JSON = new Object();
+  /** The heartbeat in the queue: a ping frame, the JSON ping or both, per {@link PingStyle}. */
+  private static final Object PING = new Object();
   private static final long NONE = Long.MIN_VALUE;
 
   final Session session;
@@ -62,8 +64,7 @@ final class SessionOutbound implements Outbound {
   private final AtomicInteger pendingTexts = new AtomicInteger();
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean writing = new AtomicBoolean();
-  private final AtomicBoolean frameQueued = new AtomicBoolean();
-  private final AtomicBoolean jsonQueued = new AtomicBoolean();
+  private final AtomicBoolean pingQueued = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean aborted = new AtomicBoolean();
   /** {@link System#nanoTime()} when the write in flight started; {@link #NONE} if none is. */
@@ -121,21 +122,56 @@ final class SessionOutbound implements Outbound {
     if (check(System.nanoTime())) {
       return; // ended as a slow consumer just now
     }
-    boolean added = false;
-    if (pingStyle != PingStyle.JSON && frameQueued.compareAndSet(false, true)) {
-      queue.add(PING_FRAME);
-      added = true;
+    if (!pingQueued.compareAndSet(false, true)) {
+      return; // the last one has not gone out yet
     }
-    if (pingStyle != PingStyle.FRAME && jsonQueued.compareAndSet(false, true)) {
-      queue.add(PING_JSON);
-      added = true;
-    }
-    if (added && !writing.get()) {
-      // On a writer thread, not inline: the heartbeat thread must not write this session's queued
-      // texts itself (a container may complete writes inline until the socket is full).
-      if (!owner.execute(this::drain)) {
-        drain();
+    queue.add(PING);
+    if (writing.compareAndSet(false, true)) {
+      if (queue.peek() == PING) {
+        queue.poll();
+        writePingHere(); // the idle session's usual case: no hand-off, no task, no wake-up
+      } else {
+        writing.set(false);
+        handOff();
       }
+    }
+    // else the write in flight goes on with the queue, the ping included
+  }
+
+  /**
+   * Writes the heartbeat from the caller's thread, the writer claimed. Only the ping: the
+   * transport never blocks, and texts queued meanwhile go to a writer thread, so that the
+   * heartbeat thread never writes a session's texts itself (a container may complete writes
+   * inline until the socket is full).
+   */
+  private void writePingHere() {
+    if (closing.get()) {
+      writing.set(false);
+      return;
+    }
+    Write write = new Write(PING);
+    write.start();
+    if (write.compareAndSet(STARTING, RETURNED)) {
+      return; // not complete yet: its completion continues the drain
+    }
+    writing.set(false);
+    if (!queue.isEmpty()) {
+      handOff();
+    }
+  }
+
+  /** Drains the queue on a writer thread (here if they are shut down). */
+  private void handOff() {
+    if (!owner.execute(this::drain)) {
+      drain();
+    }
+  }
+
+  /** A pong: a sign of life. */
+  void touched() {
+    PresenceSession p = presence;
+    if (p != null) {
+      p.touch();
     }
   }
 
@@ -360,12 +396,9 @@ final class SessionOutbound implements Outbound {
     void start() {
       writeSince = System.nanoTime();
       try {
-        if (item == PING_FRAME) {
-          frameQueued.set(false);
-          transport.sendPing(this);
-        } else if (item == PING_JSON) {
-          jsonQueued.set(false);
-          transport.sendText(PresenceMessages.PING, this);
+        if (item == PING) {
+          pingQueued.set(false);
+          transport.sendHeartbeat(pingStyle, this);
         } else {
           transport.sendText(((Text) item).text, this);
         }

@@ -18,8 +18,12 @@ interface Transport {
   /** Sends a text; {@code done} runs once the container wrote it or failed to. */
   void sendText(String text, SendHandler done);
 
-  /** Sends an empty ping frame; {@code done} runs once it was written or failed. */
-  void sendPing(SendHandler done);
+  /**
+   * Sends one heartbeat as {@code style} says: an empty ping frame, the JSON ping text ({@link
+   * dev.presence.PresenceMessages#PING}), or both (the frame first); {@code done} runs once, when
+   * all of it was written or something failed.
+   */
+  void sendHeartbeat(PingStyle style, SendHandler done);
 
   /** Starts the closing handshake; {@code done} runs once the close frame was written or failed. */
   void close(CloseReason reason, Runnable done);

@@ -163,7 +163,7 @@ public final class WebSocketPresence implements AutoCloseable {
     sessions.put(session, outbound);
     try {
       session.addMessageHandler(PongMessage.class,
-          (MessageHandler.Whole<PongMessage>) pong -> touch(session));
+          (MessageHandler.Whole<PongMessage>) pong -> outbound.touched());
     } catch (IllegalStateException e) {
       LOG.debug("Session {} already has a pong handler; it must call touch()", session.getId());
     }

@@ -24,16 +24,21 @@ final class DemoProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
   private static final Pattern PAUSE = Pattern.compile("Pause.* (\\d+\\.\\d+)ms$");
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern STOPPED = Pattern.compile("Stopped with \\d+ sessions in .*");
   private static final long TICK_NANOS = 10_000_000L; // USER_HZ = 100 on Linux
 
   final int port;
   final Path gcLog;
   private final Process process;
+  private final Thread reader;
+  private final CompletableFuture<String> stopped;
 
-  private DemoProcess(Process process, int port, Path gcLog) {
+  private DemoProcess(Process process, int port, Path gcLog, Thread reader, CompletableFuture<String> stopped) {
     this.process = process;
     this.port = port;
     this.gcLog = gcLog;
+    this.reader = reader;
+    this.stopped = stopped;
   }
 
   /**
@@ -48,18 +53,25 @@ final class DemoProcess implements AutoCloseable {
     Path gcLog = Files.createTempFile(workDir, "demo-gc-", ".log");
     List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-Xms" + heap,
         "-XX:+UseG1GC", "-Xlog:gc:file=" + gcLog, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dorg.slf4j.simpleLogger.log.dev.presence.demo.DemoServer=info",
         "-cp", System.getProperty("java.class.path"), "dev.presence.demo.DemoMain",
         "--port", Integer.toString(port)));
     cmd.addAll(flags);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<Integer> bound = new CompletableFuture<>();
+    CompletableFuture<String> stopped = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try {
         for (String line; (line = out.readLine()) != null; ) {
           Matcher m = LISTENING.matcher(line);
+          Matcher s = STOPPED.matcher(line);
           if (m.find()) {
             bound.complete(Integer.parseInt(m.group(1)));
+          } else if (s.find()) {
+            stopped.complete(s.group());
+          } else if (line.contains(" INFO ")) {
+            continue; // the demo's other start-up and shutdown lines
           } else if (!line.isBlank()) {
             System.err.println("[demo] " + line);
           }
@@ -73,7 +85,7 @@ final class DemoProcess implements AutoCloseable {
     reader.start();
     try {
       int actual = bound.get(60, TimeUnit.SECONDS);
-      return new DemoProcess(p, actual, gcLog);
+      return new DemoProcess(p, actual, gcLog, reader, stopped);
     } catch (Exception e) {
       p.destroyForcibly();
       throw new IOException("could not start the demo: " + e.getMessage(), e);
@@ -97,6 +109,31 @@ final class DemoProcess implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /**
+   * CPU time (user plus system, nanoseconds) of the demo's threads so far, summed by thread name
+   * without its trailing number ("qtp123-45" and "qtp123-46" are "qtp"), from
+   * /proc/PID/task/TID/stat. Threads that ended are missing.
+   */
+  java.util.Map<String, Long> cpuNanosByThread() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;
+          out.merge(name.replaceAll("[-#0-9 ]+$", ""), nanos, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+    return out;
   }
 
   /** A field of /proc/PID/status in KiB (VmRSS, VmHWM), or -1. */
@@ -154,11 +191,18 @@ final class DemoProcess implements AutoCloseable {
   /** Stops the demo with SIGTERM (its graceful shutdown) and returns how long it took to exit. */
   Duration stop() throws InterruptedException {
     long t0 = System.nanoTime();
-    process.destroy();
+    process.toHandle().destroy(); // SIGTERM; unlike Process.destroy(), leaves its output readable
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
-    return Duration.ofNanos(System.nanoTime() - t0);
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    reader.join(5000); // its last lines, the shutdown's breakdown among them
+    return took;
+  }
+
+  /** The demo's own account of its shutdown (where the time went), or "?" if it did not log one. */
+  String stopBreakdown() {
+    return stopped.getNow("?");
   }
 
   @Override

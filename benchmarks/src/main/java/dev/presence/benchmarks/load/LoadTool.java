@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * storm users=2000 spread=10s windows=0,1s    reconnect storm: users in threads of 50, 5 threads each
  * room members=2000 flappers=50 duration=20s windows=0,1s   one large thread, members flapping
- * steady users=10000 hold=30s ping=both       idle connections, heartbeat 10 s (ping=frame|json|both), then SIGTERM
+ * steady users=10000 hold=30s ping=both       idle connections, heartbeat 10 s (ping=frame|json|both), measured
+ *                                              after warmup=20s, then SIGTERM
  * crash users=2000                             kill -9 of a client process; time to 0 sessions
  * smoke                                         small storm + room + crash; exits 1 on a ghost or no convergence
  * </pre>
@@ -205,8 +206,8 @@ public final class LoadTool implements AutoCloseable {
       clients.forEach(c -> c.expect(c.coMembers));
       long duringStop = sum(clients) - before;
       report("storm", window, "graceful stop (SIGTERM) with " + users + " users online",
-          String.format("%.2f s, %d messages to clients while stopping (%.1f per client)",
-              stop.toMillis() / 1000.0, duringStop, duringStop / (double) users));
+          String.format("%.2f s, %d messages to clients while stopping (%.1f per client); %s",
+              stop.toMillis() / 1000.0, duringStop, duringStop / (double) users, demo.stopBreakdown()));
       demo = DemoProcess.start(port, opt("heap", "2g"), workDir, flags);
       DemoApi api2 = new DemoApi(http, port);
       String observer = api2.login("observer" + run);
@@ -394,20 +395,34 @@ public final class LoadTool implements AutoCloseable {
       connectAll(clients, demo.port);
       double connectSecs = (System.nanoTime() - t0) / 1e9;
       report("steady", "", "connects", String.format("%d in %.1f s: %.0f/s", users, connectSecs, users / connectSecs));
+      // Warm-up: the first heartbeat rounds also pay for compiling the ping and pong paths.
+      Duration warmup = duration("warmup", "20s");
+      Thread.sleep(warmup.toMillis());
       int pauses0 = demo.gcPauses().size();
       long cpu0 = demo.cpuNanos();
+      Map<String, Long> byThread0 = demo.cpuNanosByThread();
       long h0 = System.nanoTime();
       Thread.sleep(hold.toMillis());
       double held = (System.nanoTime() - h0) / 1e9;
       long cpu = demo.cpuNanos() - cpu0;
+      Map<String, Long> byThread = demo.cpuNanosByThread();
       double rounds = held / duration("heartbeat", "10s").toSeconds();
       int open = 0;
       for (LoadClient c : clients) {
         open += c.isOpen() ? 1 : 0;
       }
       report("steady", "", "still connected after " + hold.toSeconds() + " s", Integer.toString(open));
-      report("steady", "", "server CPU while idle", String.format("%.1f%% of a core, %.1f µs per connection per heartbeat round",
+      report("steady", "", "server CPU while idle (after " + warmup.toSeconds() + " s of warm-up)",
+          String.format("%.1f%% of a core, %.1f µs per connection per heartbeat round",
           cpu / 1e7 / held, cpu / 1e3 / rounds / users));
+      StringBuilder split = new StringBuilder();
+      byThread.entrySet().stream()
+          .map(e -> Map.entry(e.getKey(), e.getValue() - byThread0.getOrDefault(e.getKey(), 0L)))
+          .filter(e -> e.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(e -> split.append(split.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+              .append(String.format("%.1f", e.getValue() / 1e3 / rounds / users)));
+      report("steady", "", "µs per connection per round by server thread", split.toString());
       List<Double> pauses = demo.gcPauses();
       Stats p = new Stats();
       pauses.subList(pauses0, pauses.size()).forEach(p::add);
@@ -423,7 +438,8 @@ public final class LoadTool implements AutoCloseable {
       awaitClosed(clients);
       long during = sum(clients) - before;
       report("steady", "", "graceful stop (SIGTERM) with " + users + " sessions",
-          String.format("%.2f s, %d messages to clients while stopping", stop.toMillis() / 1000.0, during));
+          String.format("%.2f s, %d messages to clients while stopping; %s", stop.toMillis() / 1000.0, during,
+              demo.stopBreakdown()));
     } finally {
       parallel(clients, LoadClient::leave);
       demo.close();

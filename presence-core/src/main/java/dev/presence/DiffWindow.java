@@ -113,7 +113,7 @@ final class DiffWindow {
         return true; // not known what the recipients saw: tell them
       }
       return startFields.status() != fields.status()
-          || shown.text() && !Objects.equals(startFields.statusText(), fields.statusText());
+          || (shown.text() && !Objects.equals(startFields.statusText(), fields.statusText()));
     }
 
     /** The user's fields as {@code shown} allows; call only once the window is closed. */

@@ -195,7 +195,7 @@ public final class PresenceFanout implements AutoCloseable {
    */
   private VisiblePresence withLatestActivity(VisiblePresence p) {
     Instant active = registry.lastActive(p.userId()).orElse(null);
-    if (active == null || p.lastActive() != null && !active.isAfter(p.lastActive())) {
+    if (active == null || (p.lastActive() != null && !active.isAfter(p.lastActive()))) {
       return p;
     }
     return new VisiblePresence(p.userId(), true, p.status(), p.statusText(), active, null);

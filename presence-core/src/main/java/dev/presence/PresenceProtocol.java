@@ -268,8 +268,7 @@ public final class PresenceProtocol {
       throw bad("set_metadata", "metadata must have at most " + SessionMetadata.MAX_ENTRIES + " entries: " + m.size());
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : m.properties()) {
       if (!entry.getValue().isTextual()) {
         throw bad("set_metadata", "metadata value of " + TextRules.quote(entry.getKey()) + " must be a string: "
             + entry.getValue().getNodeType());

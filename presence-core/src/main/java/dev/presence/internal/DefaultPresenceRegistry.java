@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -82,7 +83,8 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   private final LongAdder refused = new LongAdder();
   private final LongAdder clientChangesRefused = new LongAdder();
   final RateLimit clientChangeLimit;
-  private final LongAdder[] ended = new LongAdder[REASONS.length];
+  /** Sessions ended per reason; filled in the constructor, read-only map after it. */
+  private final Map<DisconnectReason, LongAdder> ended = new EnumMap<>(DisconnectReason.class);
   private final EventDispatcher dispatcher;
 
   private final Ticker ticker;
@@ -103,8 +105,8 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
     this.clock = settings.clock();
     this.maxSessionsPerUser = settings.maxSessionsPerUser();
     this.maxSessions = settings.maxSessions();
-    for (int i = 0; i < ended.length; i++) {
-      ended[i] = new LongAdder();
+    for (DisconnectReason r : REASONS) {
+      ended.put(r, new LongAdder());
     }
     this.dispatcher = new EventDispatcher(settings.eventExecutor(), settings.maxPendingEvents(),
         e -> transitions().retireIfIdleLocked(e));
@@ -189,12 +191,12 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
       }
       if (refusedBy != null) {
         refused.increment();
-        int limit = refusedBy == SessionLimitException.MAX_SESSIONS ? maxSessions : maxSessionsPerUser;
+        int limit = SessionLimitException.MAX_SESSIONS.equals(refusedBy) ? maxSessions : maxSessionsPerUser;
         LOG.debug("Refused a session of user '{}': {} {} reached", userId, refusedBy, limit);
         throw new SessionLimitException(userId, refusedBy, limit);
       }
       if (replaced != null) {
-        ended[DisconnectReason.REPLACED.ordinal()].increment();
+        ended.get(DisconnectReason.REPLACED).increment();
         closeOutbound(replaced, DisconnectReason.REPLACED);
       }
       if (schedule) {
@@ -248,7 +250,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
         flags = transitions.lastSessionGoneLocked(e, offlineAt, closed.get());
       }
     }
-    ended[reason.ordinal()].increment();
+    ended.get(reason).increment();
     if (closeOutbound) {
       closeOutbound(s, reason);
     }
@@ -400,7 +402,7 @@ public final class DefaultPresenceRegistry implements PresenceRegistry {
   public PresenceStats stats() {
     EnumMap<DisconnectReason, Long> byReason = new EnumMap<>(DisconnectReason.class);
     for (DisconnectReason r : REASONS) {
-      byReason.put(r, ended[r.ordinal()].sum());
+      byReason.put(r, ended.get(r).sum());
     }
     return new PresenceStats(transitions.onlineUsers.get(), sessions.get(),
         transitions.onlineTransitions.sum(), transitions.offlineTransitions.sum(), byReason, refused.sum(), dispatcher.pending(),

@@ -275,6 +275,9 @@ final class UserStatus {
     }
   }
 
+  // Identity on purpose: this timer belongs to that StatusText instance. A text set again, even
+  // an equal one, has a timer of its own, and this one must not clear it.
+  @SuppressWarnings("ReferenceEquality")
   private void expire(UserEntry e, StatusText text) {
     boolean schedule;
     synchronized (e) {

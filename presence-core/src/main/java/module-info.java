@@ -5,6 +5,7 @@
 module dev.presence {
   requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
+  requires static transitive org.jspecify; // @NullMarked / @Nullable in the API
 
   exports dev.presence;
 }

@@ -2,6 +2,7 @@ package dev.presence;
 
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message from a client, as parsed by {@link PresenceProtocol#parse}: a presence message
@@ -24,7 +25,7 @@ public sealed interface ClientMessage {
    *     means clear it)
    * @param statusText the new status text, or null
    */
-  record SetStatus(Availability availability, boolean setsStatusText, StatusText statusText)
+  record SetStatus(@Nullable Availability availability, boolean setsStatusText, @Nullable StatusText statusText)
       implements ClientMessage {
     /**
      * Validates the combination.
@@ -68,7 +69,7 @@ public sealed interface ClientMessage {
    * @param type the top-level string {@code type} of a JSON object, or null if the text is not a
    *     JSON object with a string {@code type}
    */
-  record Other(String type) implements ClientMessage {
+  record Other(@Nullable String type) implements ClientMessage {
     /**
      * Returns whether the message has the given type.
      *

@@ -1,6 +1,7 @@
 package dev.presence;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Optional settings of a new session, for
@@ -18,8 +19,8 @@ import java.util.Map;
  * @param availability the user's availability if new; null for {@link Availability#AVAILABLE}
  * @param statusText the user's status text if new; null for none. An expired text is ignored.
  */
-public record ConnectOptions(Map<String, String> metadata, Availability availability,
-    StatusText statusText) {
+public record ConnectOptions(Map<String, String> metadata, @Nullable Availability availability,
+    @Nullable StatusText statusText) {
   private static final ConnectOptions DEFAULTS = new ConnectOptions(Map.of(), null, null);
 
   /**
@@ -61,7 +62,7 @@ public record ConnectOptions(Map<String, String> metadata, Availability availabi
    * @param availability the user's stored availability, or null
    * @return new options
    */
-  public ConnectOptions withAvailability(Availability availability) {
+  public ConnectOptions withAvailability(@Nullable Availability availability) {
     return new ConnectOptions(metadata, availability, statusText);
   }
 
@@ -71,7 +72,7 @@ public record ConnectOptions(Map<String, String> metadata, Availability availabi
    * @param statusText the user's stored status text, or null
    * @return new options
    */
-  public ConnectOptions withStatusText(StatusText statusText) {
+  public ConnectOptions withStatusText(@Nullable StatusText statusText) {
     return new ConnectOptions(metadata, availability, statusText);
   }
 }

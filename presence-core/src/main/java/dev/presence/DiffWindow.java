@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What happened during one batch window of a {@link PresenceFanout}: every user who had a
@@ -35,7 +36,7 @@ final class DiffWindow {
    * @param at the transition's time: the user's last seen when going offline
    * @param before the fields the fan-out showed of the user until now (null if offline)
    */
-  void record(String userId, boolean online, VisiblePresence fields, Instant at, VisiblePresence before,
+  void record(String userId, boolean online, VisiblePresence fields, Instant at, @Nullable VisiblePresence before,
       long seq) {
     Change c = change(userId, !online, before);
     c.latest = online;
@@ -71,7 +72,7 @@ final class DiffWindow {
     /** The visible online flag when the window opened. */
     final boolean start;
     /** What the fan-out showed of the user when the window opened, if online then (may be null). */
-    final VisiblePresence startFields;
+    final @Nullable VisiblePresence startFields;
     /** The online flag after the subject's last transition in the window. */
     boolean latest;
     /** The latest fields, unfiltered, while {@link #latest} is online. */
@@ -86,7 +87,7 @@ final class DiffWindow {
      */
     private EnumMap<Shown, ObjectNode> json;
 
-    Change(String userId, boolean start, VisiblePresence startFields) {
+    Change(String userId, boolean start, @Nullable VisiblePresence startFields) {
       this.userId = userId;
       this.start = start;
       this.startFields = startFields;

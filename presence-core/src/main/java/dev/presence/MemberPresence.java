@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ final class MemberPresence {
   boolean online;
   VisiblePresence presence;
   boolean lastSeenAllowed;
-  Instant lastSeen;
+  @Nullable Instant lastSeen;
 
 
   /**
@@ -28,7 +29,7 @@ final class MemberPresence {
    * and whose last seen the viewer (null: an unknown viewer) may see.
    */
   static Map<String, MemberPresence> resolve(PresenceRegistry registry, LastSeenStore lastSeen,
-      String viewer, List<String> ids) {
+      @Nullable String viewer, List<String> ids) {
     Map<String, MemberPresence> out = new HashMap<>();
     Set<String> wanted = new LinkedHashSet<>();
     for (String id : ids) {

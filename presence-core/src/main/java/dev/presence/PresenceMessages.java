@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON messages of the wire protocol, written with Jackson so that any user id is escaped
@@ -179,7 +180,7 @@ public final class PresenceMessages {
    * @return the string value of its top-level {@code type} field, or null if the text is not a
    *     JSON object with a string {@code type}
    */
-  public static String typeOf(String text) {
+  public static @Nullable String typeOf(String text) {
     if (text == null || text.isBlank() || text.strip().charAt(0) != '{') {
       return null;
     }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client → server side of the presence protocol: reads one text message and tells a
@@ -92,7 +93,7 @@ public final class PresenceProtocol {
    * @param type a message type, may be null
    * @return true for {@code pong}, {@code activity}, {@code set_status}, {@code set_metadata}
    */
-  public static boolean isPresenceType(String type) {
+  public static boolean isPresenceType(@Nullable String type) {
     return type != null && TYPES.contains(type);
   }
 
@@ -296,7 +297,7 @@ public final class PresenceProtocol {
    * (nothing is built and later fields are not read); null if there is none or the text is not
    * JSON.
    */
-  static String peekType(String text) {
+  static @Nullable String peekType(String text) {
     int i = 0;
     while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
       i++;

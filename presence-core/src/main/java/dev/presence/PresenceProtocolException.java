@@ -1,5 +1,7 @@
 package dev.presence;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A client message of the presence protocol that is malformed or invalid. Its message names the
  * field and is safe to send back to the client (client-supplied values in it are cut short);
@@ -26,7 +28,7 @@ public final class PresenceProtocolException extends IllegalArgumentException {
    * @param type the message type, or null if unknown
    * @param message what is wrong, naming the field
    */
-  public PresenceProtocolException(String type, String message) {
+  public PresenceProtocolException(@Nullable String type, String message) {
     this(type, BAD_REQUEST, message);
   }
 
@@ -38,7 +40,7 @@ public final class PresenceProtocolException extends IllegalArgumentException {
    * @param message what is wrong, naming the field or the limit
    * @throws NullPointerException if {@code error} is null
    */
-  public PresenceProtocolException(String type, String error, String message) {
+  public PresenceProtocolException(@Nullable String type, String error, String message) {
     super(message);
     this.type = type;
     this.error = java.util.Objects.requireNonNull(error, "error");
@@ -58,7 +60,7 @@ public final class PresenceProtocolException extends IllegalArgumentException {
    *
    * @return the type, or null if it could not be read
    */
-  public String type() {
+  public @Nullable String type() {
     return type;
   }
 

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is online right now: the in-memory set of live sessions per user, with a heartbeat that
@@ -208,7 +209,7 @@ public interface PresenceRegistry extends AutoCloseable {
    * @throws NullPointerException if {@code userId} is null
    * @throws IllegalArgumentException if the text's expiry is not in the future
    */
-  default boolean setStatusText(String userId, StatusText statusText) {
+  default boolean setStatusText(String userId, @Nullable StatusText statusText) {
     return setStatus(userId, new ClientMessage.SetStatus(null, true, statusText));
   }
 
@@ -246,7 +247,7 @@ public interface PresenceRegistry extends AutoCloseable {
    * @return the visibility
    * @throws NullPointerException if {@code subjectId} is null
    */
-  Visibility visibility(String viewerId, String subjectId);
+  Visibility visibility(@Nullable String viewerId, String subjectId);
 
   /**
    * Returns the wall time of the user's latest activity on this node (raw: no policy). A session

@@ -3,6 +3,7 @@ package dev.presence;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A change of a publicly online user's presence that is not a transition: their status (e.g.
@@ -20,7 +21,7 @@ import java.util.Set;
  * @param at the wall time of the change
  * @param changes what changed; never empty; an immutable set
  */
-public record PresenceUpdate(String userId, Status status, StatusText statusText, Instant lastActive,
+public record PresenceUpdate(String userId, Status status, @Nullable StatusText statusText, @Nullable Instant lastActive,
     Instant at, Set<Change> changes) {
 
   /** What an update is about. */

@@ -1,6 +1,7 @@
 package dev.presence;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A custom status text ("In a meeting") with an optional expiry. Valid by construction: the text
@@ -15,7 +16,7 @@ import java.time.Instant;
  * @param text the stripped text
  * @param expiresAt when the text stops applying; null for never
  */
-public record StatusText(String text, Instant expiresAt) {
+public record StatusText(String text, @Nullable Instant expiresAt) {
   /** The most code points a status text may have. */
   public static final int MAX_CODE_POINTS = 100;
 
@@ -51,7 +52,7 @@ public record StatusText(String text, Instant expiresAt) {
    * @return the status text
    * @throws IllegalArgumentException if the text is invalid
    */
-  public static StatusText of(String text, Instant expiresAt) {
+  public static StatusText of(String text, @Nullable Instant expiresAt) {
     return new StatusText(text, expiresAt);
   }
 

@@ -1,6 +1,7 @@
 package dev.presence;
 
 import java.util.EnumMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code user_status_changed} texts of one change of one user, per recipient: the registry's
@@ -48,7 +49,7 @@ final class StatusTexts {
   }
 
   /** For an update; null if other users cannot see what changed (metadata only). */
-  static StatusTexts of(PresenceRegistry registry, PresenceUpdate update) {
+  static @Nullable StatusTexts of(PresenceRegistry registry, PresenceUpdate update) {
     if (!update.isVisibleChange()) {
       return null;
     }
@@ -63,7 +64,7 @@ final class StatusTexts {
    * Returns the text for {@code recipient}, or null if the recipient may not see the user at all
    * (then it must not be told anything, not even that the user left).
    */
-  String textFor(String recipient) {
+  @Nullable String textFor(String recipient) {
     return textFor(registry.visibility(recipient, full.userId()));
   }
 
@@ -71,7 +72,7 @@ final class StatusTexts {
    * Returns the text for a recipient with visibility {@code v} of the user, or null if {@code v}
    * does not let it see the user's presence.
    */
-  String textFor(Visibility v) {
+  @Nullable String textFor(Visibility v) {
     if (!v.presence()) {
       return null;
     }

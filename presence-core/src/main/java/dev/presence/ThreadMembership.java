@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An in-memory index of thread membership, both ways (thread → members, user → threads), that
@@ -147,12 +148,12 @@ public final class ThreadMembership implements Audience {
    * The live set of threads of a user, or null: for the fan-out, which must not copy it.
    * Iterating it while it changes is safe (weakly consistent).
    */
-  Set<String> threadsView(String userId) {
+  @Nullable Set<String> threadsView(String userId) {
     return threadsByUser.get(userId);
   }
 
   /** The live set of members of a thread, or null; weakly consistent like {@link #threadsView}. */
-  Set<String> membersView(String threadId) {
+  @Nullable Set<String> membersView(String threadId) {
     return membersByThread.get(threadId);
   }
 

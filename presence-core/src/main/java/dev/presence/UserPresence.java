@@ -3,6 +3,7 @@ package dev.presence;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The raw, unfiltered, server-side view of one user: what they chose (including
@@ -19,7 +20,7 @@ import java.util.Objects;
  *     offline grace
  */
 public record UserPresence(String userId, Status status, Availability availability,
-    StatusText statusText, Instant lastActive, List<SessionInfo> sessions) {
+    @Nullable StatusText statusText, @Nullable Instant lastActive, List<SessionInfo> sessions) {
 
   /**
    * Validates the components and copies the session list.

@@ -2,6 +2,7 @@ package dev.presence;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one viewer may see of one subject, with the {@link PresencePolicy} and invisibility
@@ -20,8 +21,8 @@ import java.util.Objects;
  * @param lastActive the subject's latest activity, or null if unknown or hidden
  * @param availability the subject's choice, only when the viewer is the subject; else null
  */
-public record VisiblePresence(String userId, boolean online, Status status, StatusText statusText,
-    Instant lastActive, Availability availability) {
+public record VisiblePresence(String userId, boolean online, Status status, @Nullable StatusText statusText,
+    @Nullable Instant lastActive, @Nullable Availability availability) {
 
   /**
    * Validates the components.

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.presence.test.EmbeddedMongo;
 import dev.presence.PresenceRegistry;
 import dev.presence.spring.boot.suite.Clients.WsClient;
 import java.net.http.HttpResponse;
@@ -36,7 +34,7 @@ class MongoHealthTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Autowired PresenceRegistry registry;
-  @Autowired MongoServer mongoServer;
+  @Autowired EmbeddedMongo mongoServer;
   @Autowired MongoClient mongo;
   @Autowired Environment env;
 
@@ -54,8 +52,7 @@ class MongoHealthTest {
         users.find(Filters.eq("_id", "r6-ann")).first().get("last_online") != null);
     assertThat(presenceHealth(port).path("status").asText()).isEqualTo("UP");
 
-    int mongoPort = mongoServer.getLocalAddress().getPort();
-    mongoServer.shutdownNow();
+    mongoServer.stop();
     try (WsClient ben = WsClient.connect("ws://127.0.0.1:" + port + "/ws?access_token=t-r6-ben")) {
       await().atMost(Duration.ofSeconds(5)).until(() -> registry.isOnline("r6-ben"));
     }
@@ -69,19 +66,14 @@ class MongoHealthTest {
     });
 
     // MongoDB is back on the same address: the queued write goes through and health recovers
-    MongoServer restarted = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-    try {
-      restarted.bind("127.0.0.1", mongoPort);
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-        HttpResponse<String> r = Clients.get(port, "/actuator/health");
-        assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode p = JSON.readTree(r.body()).path("components").path("presence");
-        assertThat(p.path("status").asText()).isEqualTo("UP");
-        assertThat(p.path("details").path("lastSeenPending").asInt()).isZero();
-      });
-    } finally {
-      restarted.shutdownNow();
-    }
+    mongoServer.restart();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      HttpResponse<String> r = Clients.get(port, "/actuator/health");
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonNode p = JSON.readTree(r.body()).path("components").path("presence");
+      assertThat(p.path("status").asText()).isEqualTo("UP");
+      assertThat(p.path("details").path("lastSeenPending").asInt()).isZero();
+    });
   }
 
   private static JsonNode presenceHealth(int port) throws Exception {

@@ -4,12 +4,9 @@ import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.presence.test.EmbeddedMongo;
 import dev.presence.Audience;
 import dev.presence.PresenceRegistry;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.springframework.context.annotation.Bean;
@@ -48,18 +45,15 @@ final class TestSupport {
   /** An in-memory MongoDB on loopback and a client with short timeouts. */
   @Configuration(proxyBeanMethods = false)
   static class Mongo {
-    @Bean(destroyMethod = "shutdownNow")
-    MongoServer mongoServer() {
-      MongoServer server = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
-      server.bind("127.0.0.1", 0);
-      return server;
+    @Bean(destroyMethod = "close")
+    EmbeddedMongo mongoServer() {
+      return EmbeddedMongo.start();
     }
 
     @Bean(destroyMethod = "close")
-    MongoClient mongoClient(MongoServer server) {
-      InetSocketAddress a = server.getLocalAddress();
+    MongoClient mongoClient(EmbeddedMongo server) {
       return MongoClients.create(MongoClientSettings.builder()
-          .applyConnectionString(new ConnectionString("mongodb://127.0.0.1:" + a.getPort()))
+          .applyConnectionString(new ConnectionString(server.uri()))
           .applyToClusterSettings(b -> b.serverSelectionTimeout(500, TimeUnit.MILLISECONDS))
           .applyToSocketSettings(b -> b.connectTimeout(500, TimeUnit.MILLISECONDS)
               .readTimeout(1000, TimeUnit.MILLISECONDS))

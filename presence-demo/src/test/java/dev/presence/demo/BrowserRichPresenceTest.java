@@ -152,13 +152,15 @@ class BrowserRichPresenceTest {
 
   @Test
   void idle_turnsTheDotAway_afterIdleAfter_andInputBringsItBack() throws Exception {
-    start("--idle-after", "1s");
+    // The idle time is well above the batch window: with both at 1 s, "available" after the input
+    // and "away" again could fall into one window, which then (rightly) reports no change.
+    start("--idle-after", "3s", "--batch-window", "200ms");
     WebDriver alice = open();
     logIn(alice, "alice");
     createThread(alice, "bob");
     WebDriver bob = open();
     logIn(bob, "bob");
-    // No input in bob's page after he logged in: away about 1 s after his socket connected.
+    // No input in bob's page after he logged in: away about 3 s after his socket connected.
     await().atMost(PATIENCE).until(() -> "away".equals(memberStatus(alice, "bob")));
     assertThat(dotClass(alice, "bob")).contains("away");
     assertThat(memberState(alice, "bob")).as("away is online").isEqualTo("true");

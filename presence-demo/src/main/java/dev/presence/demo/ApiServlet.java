@@ -168,6 +168,7 @@ final class ApiServlet extends HttpServlet {
     write(resp, 200, out);
   }
 
+  @SuppressWarnings("JavaUtilDate") // the MongoDB driver stores BSON dates as java.util.Date
   private void createThread(String caller, ObjectNode body, HttpServletResponse resp)
       throws IOException {
     String threadName = ApiInput.threadName(body);
@@ -207,6 +208,7 @@ final class ApiServlet extends HttpServlet {
    * One conditional update; on refusal up to two bounded reads to say why. Never reads or writes
    * the whole thread, so its cost does not grow with the thread's size.
    */
+  @SuppressWarnings("JavaUtilDate") // the MongoDB driver stores BSON dates as java.util.Date
   private void invite(String caller, String threadId, ObjectNode body, HttpServletResponse resp)
       throws IOException {
     String invitee = ApiInput.userId(body, "user_id");
@@ -237,6 +239,7 @@ final class ApiServlet extends HttpServlet {
    * (members are told from the in-memory membership). Each member is told what the policy lets
    * them see of the new member.
    */
+  @SuppressWarnings("JavaUtilDate") // the MongoDB driver stores BSON dates as java.util.Date
   private void accept(String caller, String threadId, HttpServletResponse resp) throws IOException {
     Document member = store.memberEntries(List.of(caller), new Date()).get(0);
     Document before = store.accept(threadId, member);
@@ -413,17 +416,17 @@ final class ApiServlet extends HttpServlet {
       }
       return a;
     }
-    if (v instanceof Date) {
-      return NODES.textNode(((Date) v).toInstant().toString());
+    if (v instanceof Date d) {
+      return NODES.textNode(d.toInstant().toString());
     }
-    if (v instanceof Boolean) {
-      return NODES.booleanNode((Boolean) v);
+    if (v instanceof Boolean b) {
+      return NODES.booleanNode(b);
     }
     if (v instanceof Integer || v instanceof Long) {
       return NODES.numberNode(((Number) v).longValue());
     }
-    if (v instanceof Number) {
-      return NODES.numberNode(((Number) v).doubleValue());
+    if (v instanceof Number n) {
+      return NODES.numberNode(n.doubleValue());
     }
     return NODES.textNode(String.valueOf(v));
   }

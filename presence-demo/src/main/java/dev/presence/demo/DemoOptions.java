@@ -161,38 +161,34 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
         value = args[++i];
       }
       switch (flag) {
-        case "--port":
-          port = parsePort(value);
-          break;
-        case "--mongo-uri":
+        case "--port" -> port = parsePort(value);
+        case "--mongo-uri" -> {
           if (!value.startsWith("mongodb://") && !value.startsWith("mongodb+srv://")) {
             throw new IllegalArgumentException(
                 "--mongo-uri must start with mongodb:// or mongodb+srv://: '" + value + "'");
           }
           mongoUri = value;
-          break;
-        case "--heartbeat-interval":
+        }
+        case "--heartbeat-interval" -> {
           interval = parseDuration(flag, value);
           if (interval.isZero()) {
             throw new IllegalArgumentException("--heartbeat-interval must be positive: '" + value + "'");
           }
-          break;
-        case "--heartbeat-timeout":
-          timeout = parseDuration(flag, value);
-          break;
-        case "--token-ttl":
+        }
+        case "--heartbeat-timeout" -> timeout = parseDuration(flag, value);
+        case "--token-ttl" -> {
           tokenTtl = parseDuration(flag, value);
           if (tokenTtl.toSeconds() < 1) {
             throw new IllegalArgumentException("--token-ttl must be at least 1s: '" + value + "'");
           }
-          break;
-        case "--batch-window":
+        }
+        case "--batch-window" -> {
           batchWindow = value.equals("0") ? Duration.ZERO : parseDuration(flag, value);
           if (batchWindow.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new IllegalArgumentException("--batch-window must be at most 1m: '" + value + "'");
           }
-          break;
-        case "--ping-style":
+        }
+        case "--ping-style" -> {
           pingStyle = switch (value) {
             case "frame" -> PingStyle.FRAME;
             case "json" -> PingStyle.JSON;
@@ -200,16 +196,14 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
             default -> throw new IllegalArgumentException(
                 "--ping-style must be frame, json or both: '" + value + "'");
           };
-          break;
-        case "--idle-after":
+        }
+        case "--idle-after" -> {
           idleAfter = value.equals("0") ? Duration.ZERO : parseDuration(flag, value);
           if (!idleAfter.isZero() && !validIdleAfter(idleAfter)) {
             throw new IllegalArgumentException(IDLE_AFTER_RULE + "'" + value + "'");
           }
-          break;
-        default: // --offline-grace
-          grace = parseDuration(flag, value);
-          break;
+        }
+        default -> grace = parseDuration(flag, value); // --offline-grace
       }
     }
     if (timeout == null) {
@@ -247,16 +241,12 @@ public record DemoOptions(int port, String mongoUri, Duration heartbeatInterval,
           + value + "'");
     }
     long n = Long.parseLong(m.group(1));
-    switch (m.group(2)) {
-      case "ms":
-        return Duration.ofMillis(n);
-      case "s":
-        return Duration.ofSeconds(n);
-      case "m":
-        return Duration.ofMinutes(n);
-      default:
-        return Duration.ofHours(n);
-    }
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
   }
 
   /** Formats a duration the way the flags are written (e.g. {@code 2500ms}, {@code 2s}). */

@@ -89,6 +89,7 @@ final class DemoStore {
   }
 
   /** Creates the user if new (demo login): one upsert. */
+  @SuppressWarnings("JavaUtilDate") // the MongoDB driver stores BSON dates as java.util.Date
   void ensureUser(String id) {
     users.updateOne(Filters.eq("id", id),
         Updates.combine(Updates.setOnInsert("username", id), Updates.setOnInsert("name", id),

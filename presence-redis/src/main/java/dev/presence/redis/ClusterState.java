@@ -57,7 +57,6 @@ final class ClusterState {
   private final Scheduler scheduler;
   private final Clock clock;
   private final Duration orphanGrace;
-  private final EventDelivery events;
   private final Runnable onLoadFailure;
   private final RichListener rich;
   /** user -> how many nodes (this one included) hold them; written by the loop only. */
@@ -92,7 +91,6 @@ final class ClusterState {
     this.scheduler = scheduler;
     this.clock = clock;
     this.orphanGrace = orphanGrace;
-    this.events = events;
     this.onLoadFailure = onLoadFailure;
     this.rich = rich;
     this.told = new ToldState(self, events, this::recordsOf);

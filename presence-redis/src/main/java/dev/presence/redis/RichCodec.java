@@ -147,8 +147,7 @@ final class RichCodec {
       if (!m.isMissingNode()) {
         require(m.isObject(), "m must be an object");
         require(m.size() <= 16, "metadata has more than 16 entries: " + m.size());
-        for (var it = m.fields(); it.hasNext(); ) {
-          var e = it.next();
+        for (var e : m.properties()) {
           require(e.getValue().isTextual(), "metadata value of " + e.getKey() + " must be a string");
           metadata.put(shared(e.getKey()), e.getValue().asText());
         }

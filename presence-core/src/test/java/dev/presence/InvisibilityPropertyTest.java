@@ -147,7 +147,7 @@ class InvisibilityPropertyTest {
           }
         }
         Map<String, Instant> seenBefore = store.readAll(USERS);
-        Map<RecordingOutbound, Integer> sentBefore = new java.util.IdentityHashMap<>();
+        java.util.IdentityHashMap<RecordingOutbound, Integer> sentBefore = new java.util.IdentityHashMap<>();
         outbounds.values().forEach(list -> list.forEach(o -> sentBefore.put(o, o.sent.size())));
         int eventsBefore = listener.events.size();
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Erasure ({@link LastSeenStore#forget}) in the core stores. */
@@ -63,7 +64,7 @@ class LastSeenForgetTest {
   @Test
   void writeBehind_failedBatchRequeued_isStillForgotten() {
     LoggingStore db = new LoggingStore();
-    db.failuresLeft = 1;
+    db.failuresLeft.set(1);
     WriteBehindLastSeenStore store = WriteBehindLastSeenStore.builder(db).scheduler(time)
         .retryBackoff(Duration.ofSeconds(1)).build();
     store.recordAll(Map.of("alice", T0));
@@ -137,7 +138,7 @@ class LastSeenForgetTest {
     final List<String> log = new CopyOnWriteArrayList<>();
     final CountDownLatch writeStarted = new CountDownLatch(1);
     volatile CountDownLatch blockWrites;
-    volatile int failuresLeft;
+    final AtomicInteger failuresLeft = new AtomicInteger();
     volatile boolean failForget;
 
     @Override
@@ -150,8 +151,7 @@ class LastSeenForgetTest {
           Thread.currentThread().interrupt();
         }
       }
-      if (failuresLeft > 0) {
-        failuresLeft--;
+      if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new IllegalStateException("database down");
       }
       stored.recordAll(lastSeen);

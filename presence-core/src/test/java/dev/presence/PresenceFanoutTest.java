@@ -141,7 +141,7 @@ class PresenceFanoutTest {
       } else {
         RecordingOutbound o = new RecordingOutbound();
         outs.put(key, o);
-        String[] p = key.split("/");
+        String[] p = key.split("/", -1);
         sessions.put(key, r.connect(p[0], p[1], o));
       }
     }
@@ -481,7 +481,7 @@ class PresenceFanoutTest {
   @ParameterizedTest
   @ValueSource(ints = {11, 12, 13, 14})
   void randomChurn_withAnyAudience_everyClientsViewEqualsTheTruth(int seed) {
-    randomChurn(seed, threads::audienceOf); // not a ThreadMembership: the per-user path
+    randomChurn(seed, u -> threads.audienceOf(u)); // not a ThreadMembership: the per-user path
   }
 
   private void randomChurn(int seed, Audience audience) {

@@ -46,7 +46,7 @@ class ThreadEnricherTest {
     ObjectNode t = JSON.createObjectNode().put("id", id).put("name", "thread " + id);
     ArrayNode arr = t.putArray("users");
     for (String u : users) {
-      arr.addObject().put("id", u).put("username", u).put("name", u.toUpperCase())
+      arr.addObject().put("id", u).put("username", u).put("name", u.toUpperCase(java.util.Locale.ROOT))
           .put("joined_at", "2026-01-01T00:00:00Z");
     }
     return t;

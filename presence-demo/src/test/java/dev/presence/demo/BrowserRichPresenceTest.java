@@ -266,7 +266,7 @@ class BrowserRichPresenceTest {
     driver.findElement(By.id("create-name")).sendKeys("Rich thread");
     driver.findElement(By.id("create-users")).sendKeys(members);
     driver.findElement(By.id("create-button")).click();
-    String first = members.split(",")[0].trim();
+    String first = members.split(",", -1)[0].trim();
     await().atMost(PATIENCE).until(() -> memberState(driver, first) != null);
   }
 

@@ -128,7 +128,7 @@ final class Chromium implements AutoCloseable {
     }
     String path = System.getenv("PATH");
     if (path != null) {
-      for (String dir : path.split(java.io.File.pathSeparator)) {
+      for (String dir : path.split(java.io.File.pathSeparator, -1)) {
         if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, name))) {
           return Paths.get(dir, name);
         }

@@ -217,7 +217,7 @@ class DemoIntegrationTest {
         JsonNode threads = client.get("/threads", ta).body();
         assertThat(threads).hasSize(2);
         JsonNode one = threads.get(0).get("id").asText().equals(t1) ? threads.get(0) : threads.get(1);
-        JsonNode two = one == threads.get(0) ? threads.get(1) : threads.get(0);
+        JsonNode two = one.equals(threads.get(0)) ? threads.get(1) : threads.get(0);
         assertThat(two.get("id").asText()).isEqualTo(t2);
         assertThat(DemoClient.member(one, alice).get("is_online").asBoolean()).isTrue();
         assertThat(DemoClient.member(one, bob).get("is_online").asBoolean()).isTrue();
@@ -368,7 +368,7 @@ class DemoIntegrationTest {
     String tz = client.login(zed);
     String thread = client.createThread(ta, "Silent", zed);
     try (TestSocket as = client.connect(ta);
-        java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+        java.net.Socket raw = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
       // A client that completes the handshake and then never answers anything (a frozen or
       // half-open peer): only the heartbeat can find it.
       raw.getOutputStream().write(("GET /ws?token=" + tz + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -61,7 +61,7 @@ class DemoMainTest {
 
   @Test
   void portInUse_failsToStart_withOneLine_andExits1() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThat(exitOf("--port", String.valueOf(taken.getLocalPort()))).isEqualTo(1);
     }
     String e = err.toString(StandardCharsets.UTF_8);

@@ -42,7 +42,7 @@ class DemoOptionsTest {
   @Test
   void intervalAlone_setsTheTimeoutTo2point5Intervals() {
     assertThat(DemoOptions.parse("--heartbeat-interval", "2s").heartbeatTimeout())
-        .isEqualTo(Duration.ofMillis(5000));
+        .isEqualTo(Duration.ofSeconds(5));
     assertThat(DemoOptions.parse("--heartbeat-interval", "1h").heartbeatTimeout())
         .isEqualTo(Duration.ofMinutes(150));
   }

@@ -136,6 +136,7 @@ class InviteAcceptRaceTest {
   }
 
   @Test
+  @SuppressWarnings("JavaUtilDate") // the MongoDB driver stores BSON dates as java.util.Date
   void inviteAndAccept_costTheSameFewCommands_inARoomOf5000_asInARoomOf2() {
     // A large room written straight to the database (building it through the API is what this
     // makes cheap, but takes longer than a unit test should); removed again at the end.

@@ -43,7 +43,7 @@ final class RawHttp {
   /** Sends {@code request} as UTF-8 and reads the response until the server closes. */
   static Response send(int port, String request) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 5000);
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       out.write(request.getBytes(StandardCharsets.UTF_8));

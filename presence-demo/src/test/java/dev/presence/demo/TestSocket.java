@@ -35,7 +35,7 @@ final class TestSocket implements WebSocket.Listener, AutoCloseable {
         JsonNode m = DemoClient.JSON.readTree(text);
         if ("ping".equals(m.path("type").asText())) {
           jsonPings.incrementAndGet();
-          webSocket.sendText("{\"type\":\"pong\"}", true);
+          var unused = webSocket.sendText("{\"type\":\"pong\"}", true);
         } else {
           messages.add(m);
         }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 abstract class ContainerHarness {
   static final Duration INTERVAL = Duration.ofMillis(200);
   /** Five intervals: a ponging client on a loaded build machine is never late by that much. */
-  static final Duration TIMEOUT = Duration.ofMillis(1000);
+  static final Duration TIMEOUT = Duration.ofSeconds(1);
   /** Slack for a loaded 2-core machine on top of the heartbeat's own bound. */
   static final Duration SLACK = Duration.ofSeconds(2);
   static final String SECURE_PATHS = ContainerServer.SECURE_PATHS;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * paths. One bad client must affect only itself. Run on each container by a subclass.
  */
 abstract class HostileClientSuite extends ContainerHarness {
-  static final Duration WRITE_TIMEOUT = Duration.ofMillis(1000);
+  static final Duration WRITE_TIMEOUT = Duration.ofSeconds(1);
   /**
    * The heartbeat interval of the tests that measure the gaps between an observer's pings: twice
    * the behavioural suite's, because the bound asserted (2.5 intervals) must hold while attackers
@@ -94,7 +94,7 @@ abstract class HostileClientSuite extends ContainerHarness {
         if (off != null) {
           evictions.add(Duration.ofNanos(off - connectedAt[i]));
           clients[i].close();
-          users[i] = "mallory" + i + "-" + (++generation[i]);
+          users[i] = "mallory" + i + "-" + ++generation[i];
           connectedAt[i] = System.nanoTime();
           clients[i] = raw(users[i], RawClient.Mode.PING_FLOOD);
         }

@@ -73,7 +73,7 @@ final class RawClient implements AutoCloseable {
     if (mode == Mode.PING_FLOOD || mode == Mode.STALLED) {
       s.setReceiveBufferSize(4096); // a small window: the server's pongs fill it within a second
     }
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 5_000);
     s.setSoTimeout(10_000);
     byte[] nonce = new byte[16];
     RANDOM.nextBytes(nonce);
@@ -136,13 +136,13 @@ final class RawClient implements AutoCloseable {
         byte[] payload = new byte[(int) len];
         in.readFully(payload);
         switch (opcode) {
-          case 0x9:
+          case 0x9 -> {
             pingFrames.incrementAndGet();
             if (mode == Mode.FRAME_PONGS) {
               writeFrame(0xA, payload);
             }
-            break;
-          case 0x1:
+          }
+          case 0x1 -> {
             String text = new String(payload, StandardCharsets.UTF_8);
             if (PresenceMessages.PING.equals(text)) {
               jsonPings.incrementAndGet();
@@ -152,8 +152,8 @@ final class RawClient implements AutoCloseable {
             } else {
               texts.add(text);
             }
-            break;
-          case 0x8:
+          }
+          case 0x8 -> {
             int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
             String reason = payload.length > 2
                 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
@@ -161,8 +161,9 @@ final class RawClient implements AutoCloseable {
             writeFrame(0x8, payload);
             socket.close();
             return;
-          default:
-            break;
+          }
+          default -> {
+          }
         }
       }
     } catch (IOException e) {

@@ -103,15 +103,15 @@ class SessionOutboundConcurrencyTest {
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       texts.add(text);
       switch (ThreadLocalRandom.current().nextInt(3)) {
-        case 0:
+        case 0 -> {
           count("inline");
           complete(handler);
-          break;
-        case 1:
+        }
+        case 1 -> {
           count("later");
           completer.execute(() -> complete(handler));
-          break;
-        default:
+        }
+        default -> {
           count("racing"); // completes on another thread before this call returns
           CountDownLatch done = new CountDownLatch(1);
           completer.execute(() -> {
@@ -119,7 +119,7 @@ class SessionOutboundConcurrencyTest {
             done.countDown();
           });
           done.await();
-          break;
+        }
       }
     }
 
@@ -144,24 +144,16 @@ class SessionOutboundConcurrencyTest {
           });
       return (Session) Proxy.newProxyInstance(getClass().getClassLoader(),
           new Class<?>[] {Session.class}, (proxy, method, args) -> {
-            switch (method.getName()) {
-              case "getAsyncRemote":
-                return async;
-              case "getId":
-                return "fake";
-              case "isOpen":
-                return true;
-              case "getUserProperties":
-                return userProperties;
-              case "hashCode":
-                return System.identityHashCode(proxy);
-              case "equals":
-                return proxy == args[0];
-              case "toString":
-                return "FakeSession";
-              default:
-                throw new UnsupportedOperationException(method.getName());
-            }
+            return switch (method.getName()) {
+              case "getAsyncRemote" -> async;
+              case "getId" -> "fake";
+              case "isOpen" -> true;
+              case "getUserProperties" -> userProperties;
+              case "hashCode" -> System.identityHashCode(proxy);
+              case "equals" -> proxy == args[0];
+              case "toString" -> "FakeSession";
+              default -> throw new UnsupportedOperationException(method.getName());
+            };
           });
     }
   }

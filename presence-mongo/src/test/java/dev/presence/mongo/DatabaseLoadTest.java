@@ -108,7 +108,7 @@ class DatabaseLoadTest {
 
   private PresenceSession open(String userId, Map<String, List<PresenceSession>> sessions, List<PongingOutbound> clients) {
     PongingOutbound client = new PongingOutbound();
-    PresenceSession s = registry.connect(userId, "s" + (sessionIds++), client);
+    PresenceSession s = registry.connect(userId, "s" + sessionIds++, client);
     client.attach(s);
     clients.add(client);
     sessions.computeIfAbsent(userId, u -> new ArrayList<>()).add(s);

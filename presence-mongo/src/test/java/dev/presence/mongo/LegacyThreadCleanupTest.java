@@ -35,7 +35,7 @@ class LegacyThreadCleanupTest {
   }
 
   private static Document user(String id, boolean withLastOnline) {
-    Document d = new Document("id", id).append("username", id).append("name", id.toUpperCase())
+    Document d = new Document("id", id).append("username", id).append("name", id.toUpperCase(java.util.Locale.ROOT))
         .append("joined_at", "2025-01-01T00:00:00Z");
     return withLastOnline ? d.append("last_online", OLD).append("is_online", false) : d;
   }

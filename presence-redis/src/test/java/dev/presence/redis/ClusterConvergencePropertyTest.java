@@ -137,7 +137,7 @@ class ClusterConvergencePropertyTest {
               case 4 -> n.setStatusText(user, StatusText.of("text " + step % 3));
               case 5 -> n.setStatusText(user, null);
               case 6 -> n.forget(List.of(user));
-              default -> n.setAvailability(user, Availability.values()[(step / 1024) % 4]);
+              default -> n.setAvailability(user, List.of(Availability.values()).get((step / 1024) % 4));
             }
           } else {
             sim.redis.flushAll(); // a restart: every connection drops

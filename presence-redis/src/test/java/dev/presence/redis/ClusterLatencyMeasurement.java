@@ -45,7 +45,7 @@ final class ClusterLatencyMeasurement {
           latencies[latencies.length - 1] / 1000.0);
       System.out.printf("Redis commands per node-level transition (%d transitions):%n",
           transitions);
-      for (String line : stats.split("\r\n")) {
+      for (String line : stats.split("\r\n", -1)) {
         if (line.startsWith("cmdstat_")) {
           String name = line.substring(8, line.indexOf(':'));
           long calls = Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));

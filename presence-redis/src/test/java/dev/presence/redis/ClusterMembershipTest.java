@@ -162,7 +162,7 @@ class ClusterMembershipTest {
 
   @Test
   void leavingGracefully_takesItsUsersOfflineAtOnce_noReaperNeeded() {
-    b.node.leave();
+    var unused = b.node.leave();
     sim.settle();
     b.crashed = true; // out of the cluster from here on
     sim.assertConverged();

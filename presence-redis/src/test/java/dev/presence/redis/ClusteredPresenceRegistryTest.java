@@ -160,7 +160,7 @@ class ClusteredPresenceRegistryTest {
     // only two nodes, with a lease long enough that no renewal or reaper round runs meanwhile
     closeNodes();
     a = b = c = null;
-    Duration longLease = Duration.ofSeconds(120);
+    Duration longLease = Duration.ofMinutes(2);
     try (TestNode x = TestNode.start(redis, "x", prefix + "-quiet", longLease);
         TestNode y = TestNode.start(redis, "y", prefix + "-quiet", longLease)) {
       x.registry.connect("warm", "s", new RecordingOutbound());

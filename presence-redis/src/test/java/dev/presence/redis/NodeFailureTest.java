@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class NodeFailureTest {
-  private static final Duration LEASE = Duration.ofMillis(1000);
+  private static final Duration LEASE = Duration.ofSeconds(1);
   private static final Duration RENEWAL = LEASE.dividedBy(4); // what TestNode uses
 
   private final LastSeenStore storeOfA = LastSeenStore.inMemory();

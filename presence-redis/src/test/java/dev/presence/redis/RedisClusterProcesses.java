@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 final class RedisClusterProcesses implements AutoCloseable {
   private static final String CLI = RedisServer.executable("redis-cli").orElse(null);
   /** How long a master may be silent before its replica takes over. */
-  static final Duration NODE_TIMEOUT = Duration.ofMillis(1000);
+  static final Duration NODE_TIMEOUT = Duration.ofSeconds(1);
 
   private final Path dir;
   final List<Integer> ports = new ArrayList<>();
@@ -101,10 +101,10 @@ final class RedisClusterProcesses implements AutoCloseable {
       if (nodes.isEmpty()) {
         continue;
       }
-      for (String line : nodes.split("\n")) {
-        String[] f = line.trim().split(" ");
+      for (String line : nodes.split("\n", -1)) {
+        String[] f = line.trim().split(" ", -1);
         if (f.length > 8 && f[2].contains("master") && !f[2].contains("fail")) {
-          int p = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1).split("@")[0]);
+          int p = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1).split("@", -1)[0]);
           if (!out.contains(p)) {
             out.add(p);
           }

@@ -171,7 +171,7 @@ final class ScalingMeasurement {
                 i % 2 == 0 ? "+" : "-", "user-" + (i / 2), "m:events", "n1", "1767225600000", "0");
           }
           String stats = redis.info("commandstats");
-          for (String line : stats.split("\r\n")) {
+          for (String line : stats.split("\r\n", -1)) {
             if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_publish:")) {
               System.out.printf("redis, %2d subscribers: %s%n", k, line);
             }
@@ -195,7 +195,7 @@ final class ScalingMeasurement {
         for (int i = 0; i < 20; i++) {
           redis.evalsha(snap, ScriptOutputType.MULTI, Keys.standalone("m").of("big"));
         }
-        for (String line : redis.info("commandstats").split("\r\n")) {
+        for (String line : redis.info("commandstats").split("\r\n", -1)) {
           if (line.startsWith("cmdstat_evalsha:")) {
             System.out.printf("redis, SNAPSHOT of 100,000 users: %s%n", line);
           }
@@ -210,7 +210,7 @@ final class ScalingMeasurement {
   private static long threadCpuNanos() {
     try {
       String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // fields 14, 15
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

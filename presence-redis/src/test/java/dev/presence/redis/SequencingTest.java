@@ -81,7 +81,7 @@ class SequencingTest {
 
   private long currentSeqOf(String node) {
     String reply = redis.command("GET {seq:node:" + node + "}:seq"); // "$1\r\n3\r\n+OK..."
-    return Long.parseLong(reply.split("\r\n")[1]);
+    return Long.parseLong(reply.split("\r\n", -1)[1]);
   }
 
   private void publish(String message) {

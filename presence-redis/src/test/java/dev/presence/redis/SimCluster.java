@@ -229,7 +229,7 @@ final class SimCluster {
     void crash() {
       crashed = true;
       transport.cut();
-      node.leave(); // stops its timers; LEAVE cannot reach the store any more
+      var unused = node.leave(); // stops its timers; LEAVE cannot reach the store any more
       settleLoop();
     }
   }
@@ -237,7 +237,7 @@ final class SimCluster {
   SimNode start(String id) {
     SimNode n = new SimNode(id);
     nodes.put(id, n);
-    n.node.start(List.of());
+    var unused = n.node.start(List.of());
     settleLoop();
     return n;
   }

@@ -124,7 +124,7 @@ final class TestNode implements AutoCloseable {
    * node is online there, everything this node published before it is applied there too.
    */
   void awaitSeenBy(TestNode... others) {
-    String marker = "marker-" + registry.nodeId() + "-" + (++markers);
+    String marker = "marker-" + registry.nodeId() + "-" + ++markers;
     var session = registry.connect(marker, "s", new RecordingOutbound());
     for (TestNode n : others) {
       awaitTrue(() -> n.registry.isOnline(marker), marker + " on " + n.registry.nodeId());

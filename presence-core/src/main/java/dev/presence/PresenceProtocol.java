@@ -19,7 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client → server side of the presence protocol: reads one text message and tells a
@@ -40,6 +43,11 @@ import org.jspecify.annotations.Nullable;
 public final class PresenceProtocol {
   /** The default bound of one presence message, in characters. */
   public static final int DEFAULT_MAX_MESSAGE_CHARS = 16 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceProtocol.class);
+
+  /** The longest {@code error} reply {@link #apply} sends; a longer one is replaced by a generic one. */
+  public static final int MAX_REPLY_CHARS = 512;
 
   /** The message types this protocol owns. */
   public static final Set<String> TYPES = Set.of("pong", "activity", "set_status", "set_metadata");
@@ -201,6 +209,59 @@ public final class PresenceProtocol {
       session.metadata(metadata.metadata());
     }
     return m;
+  }
+
+  /**
+   * Handles one incoming text of a session the way the adapters do: applies a presence message as
+   * {@link #handle} does, answers one that is invalid or over the session's limit with its
+   * {@code error} reply through {@code reply} (a reply over {@value #MAX_REPLY_CHARS} characters is
+   * replaced by a generic one, so no long client text is ever echoed), and tells whether the text
+   * was a presence message, which the host then must not handle itself. If the session or the
+   * registry closed meanwhile, nothing is applied and nothing is answered.
+   *
+   * @param registry the registry the session belongs to
+   * @param session the session the text came from
+   * @param text the message as received
+   * @param reply where an {@code error} reply goes (the session's own queue); must not block
+   * @return true if the text was a presence message (applied, or rejected and answered)
+   * @throws NullPointerException if an argument is null
+   */
+  public boolean apply(PresenceRegistry registry, PresenceSession session, String text,
+      Consumer<String> reply) {
+    Objects.requireNonNull(reply, "reply");
+    ClientMessage m;
+    try {
+      m = handle(registry, session, text);
+    } catch (PresenceProtocolException bad) {
+      LOG.debug("Rejected a {} message of user '{}'", bad.type(), session.userId());
+      reply.accept(boundedReply(bad));
+      return true;
+    } catch (RuntimeException e) { // the session or the registry closed meanwhile
+      LOG.debug("Applying a message of session {} failed", session.sessionId(), e);
+      return isPresenceMessage(text);
+    }
+    return !(m instanceof ClientMessage.Other);
+  }
+
+  /**
+   * Returns whether {@code text} is a presence message (a malformed one included), without
+   * applying it: for a text that arrives on a connection not (or no longer) registered.
+   *
+   * @param text the message as received
+   * @return true if the host must not handle it as its own
+   */
+  public boolean isPresenceMessage(String text) {
+    try {
+      return !(parse(text) instanceof ClientMessage.Other);
+    } catch (PresenceProtocolException bad) {
+      return true; // a presence message, malformed
+    }
+  }
+
+  private static String boundedReply(PresenceProtocolException bad) {
+    String reply = bad.reply();
+    return reply.length() <= MAX_REPLY_CHARS ? reply
+        : PresenceMessages.error(bad.error(), bad.type() + " message is invalid");
   }
 
   private static void limit(PresenceRegistry registry, PresenceSession session, String type) {

@@ -8,6 +8,8 @@ import dev.presence.test.FakeTime;
 import dev.presence.testing.RecordingListener;
 import dev.presence.test.RecordingOutbound;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,40 @@ class PresenceProtocolHandleTest {
     assertThat(phoneOut.sent).containsExactly(self);
     assertThat(laptopOut.sent).containsExactly(self);
     assertThat(events.log()).containsExactly("+alice", "alice:busy 'In a meeting'");
+  }
+
+  @Test
+  void apply_answersABadMessage_appliesAGoodOne_andLeavesOthersToTheHost() {
+    List<String> replies = new ArrayList<>();
+
+    assertThat(protocol.apply(registry, phone, "{\"type\":\"set_status\",\"availability\":\"sleepy\"}",
+        replies::add)).as("a bad presence message is the protocol's").isTrue();
+    assertThat(replies).singleElement().asString().startsWith("{\"type\":\"error\"").contains("availability");
+    assertThat(registry.presenceOf("alice").orElseThrow().availability()).isEqualTo(Availability.AVAILABLE);
+
+    assertThat(protocol.apply(registry, phone, "{\"type\":\"set_status\",\"availability\":\"busy\"}",
+        replies::add)).isTrue();
+    assertThat(registry.presenceOf("alice").orElseThrow().availability()).isEqualTo(Availability.BUSY);
+    assertThat(protocol.apply(registry, phone, "{\"type\":\"chat\",\"text\":\"hi\"}", replies::add))
+        .as("not a presence message: the host's").isFalse();
+    assertThat(replies).hasSize(1);
+  }
+
+  @Test
+  void apply_onAClosedSession_appliesNothing_butStillClaimsPresenceMessages() {
+    List<String> replies = new ArrayList<>();
+    registry.close();
+
+    assertThat(protocol.apply(registry, phone, "{\"type\":\"activity\"}", replies::add)).isTrue();
+    assertThat(protocol.apply(registry, phone, "{\"type\":\"chat\"}", replies::add)).isFalse();
+    assertThat(replies).isEmpty();
+  }
+
+  @Test
+  void isPresenceMessage_claimsMalformedPresenceMessages_only() {
+    assertThat(protocol.isPresenceMessage("{\"type\":\"set_status\",\"availability\":1}")).isTrue();
+    assertThat(protocol.isPresenceMessage("{\"type\":\"pong\"}")).isTrue();
+    assertThat(protocol.isPresenceMessage("{\"type\":\"chat\"}")).isFalse();
   }
 
   @Test

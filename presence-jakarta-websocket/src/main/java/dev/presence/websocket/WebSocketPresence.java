@@ -74,7 +74,7 @@ public final class WebSocketPresence implements AutoCloseable {
   private final PresenceRegistry registry;
   private final UserResolver resolver;
   private final ConnectOptionsResolver optionsResolver;
-  private final IncomingText incoming;
+  private final PresenceProtocol protocol;
   private final PingStyle pingStyle;
   private final int maxPendingSends;
   private final long maxPendingBytes;
@@ -91,7 +91,7 @@ public final class WebSocketPresence implements AutoCloseable {
     this.registry = b.registry;
     this.resolver = b.resolver;
     this.optionsResolver = b.optionsResolver;
-    this.incoming = new IncomingText(b.registry, b.protocol);
+    this.protocol = b.protocol;
     this.pingStyle = b.pingStyle;
     this.maxPendingSends = b.maxPendingSends;
     this.maxPendingBytes = b.maxPendingBytes;
@@ -213,7 +213,8 @@ public final class WebSocketPresence implements AutoCloseable {
   public boolean onText(Session session, String text) {
     Objects.requireNonNull(text, "text");
     SessionOutbound o = sessions.get(session);
-    return incoming.handle(o, o == null ? null : o.presence(), text);
+    PresenceSession p = o == null ? null : o.presence();
+    return p == null ? protocol.isPresenceMessage(text) : protocol.apply(registry, p, text, o::send);
   }
 
   /**

@@ -79,7 +79,7 @@ final class PresenceWebSocketHandler extends WebSocketHandlerDecorator {
     }
     PresenceSession p = o.presence();
     if (message instanceof TextMessage text) {
-      if (p != null ? owner.incoming().handle(p, text.getPayload(), o::send)
+      if (p != null ? owner.applyPresenceText(p, text.getPayload(), o::send)
           : PresenceMessages.isPong(text.getPayload())) {
         return; // a presence message (pong, activity, set_status, set_metadata): applied or answered
       }

@@ -56,7 +56,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
   private final int sendTimeLimitMillis;
   private final int sendBufferSizeLimit;
   private final Ticker ticker;
-  private final IncomingText incoming;
+  private final PresenceProtocol protocol;
   private final ThreadPoolExecutor io;
   private final LongAdder refused = new LongAdder();
   private final LongAdder sent = new LongAdder();
@@ -69,7 +69,7 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     this.sendTimeLimitMillis = (int) Math.min(Integer.MAX_VALUE, b.sendTimeLimit.toMillis());
     this.sendBufferSizeLimit = b.sendBufferSizeLimit;
     this.ticker = b.ticker;
-    this.incoming = new IncomingText(b.registry, b.protocol);
+    this.protocol = b.protocol;
     for (DisconnectReason r : DisconnectReason.values()) {
       ended.put(r, new LongAdder());
     }
@@ -220,8 +220,9 @@ public final class SpringWebSocketPresence implements AutoCloseable {
     return ticker;
   }
 
-  IncomingText incoming() {
-    return incoming;
+  /** Applies a presence message of {@code session}; see {@link PresenceProtocol#apply}. */
+  boolean applyPresenceText(PresenceSession session, String text, java.util.function.Consumer<String> reply) {
+    return protocol.apply(registry, session, text, reply);
   }
 
   Executor io() {

@@ -2,9 +2,7 @@ package dev.presence.spring.stomp;
 
 import dev.presence.DisconnectReason;
 import dev.presence.Outbound;
-import dev.presence.PresenceMessages;
 import dev.presence.PresenceProtocol;
-import dev.presence.PresenceProtocolException;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.SessionLimitException;
@@ -181,16 +179,7 @@ public final class StompPresence implements WebSocketMessageBrokerConfigurer,
     if (p == null || text == null) {
       return null; // not tracked, or not text: nothing to apply
     }
-    try {
-      protocol.handle(registry, p, text);
-    } catch (PresenceProtocolException bad) {
-      LOG.debug("Rejected a {} message of STOMP session {}", bad.type(), sessionId);
-      String reply = bad.reply();
-      new StompOutbound(sessionId, p.userId()).send(reply.length() <= 512 ? reply
-          : PresenceMessages.error(bad.error(), bad.type() + " message is invalid"));
-    } catch (RuntimeException e) { // the session or the registry closed meanwhile
-      LOG.debug("Applying a message of STOMP session {} failed", sessionId, e);
-    }
+    protocol.apply(registry, p, text, new StompOutbound(sessionId, p.userId())::send);
     return null;
   }
 

@@ -4,21 +4,16 @@ import dev.presence.ConnectOptions;
 import dev.presence.PresenceProtocol;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
-import dev.presence.SessionLimitException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,32 +67,25 @@ public final class WebSocketPresence implements AutoCloseable {
   static final CloseReason TRY_AGAIN_LATER = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "try again later");
 
   private final PresenceRegistry registry;
-  private final UserResolver resolver;
-  private final ConnectOptionsResolver optionsResolver;
+  private final SessionOpening opening;
   private final PresenceProtocol protocol;
-  private final PingStyle pingStyle;
-  private final int maxPendingSends;
-  private final long maxPendingBytes;
-  private final Duration writeTimeout;
+  private final SessionOpening.OutboundSettings outbound;
   private final Duration shutdownTimeout;
   private final PresenceThreads threads;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final ConcurrentHashMap<Session, SessionOutbound> sessions = new ConcurrentHashMap<>();
+  private final SessionTable sessions = new SessionTable();
   private final LongAdder slowConsumers = new LongAdder();
-  private final LongAdder refused = new LongAdder();
-  private final LongAdder capacityRefused = new LongAdder();
 
   private WebSocketPresence(Builder b) {
     this.registry = b.registry;
-    this.resolver = b.resolver;
-    this.optionsResolver = b.optionsResolver;
     this.protocol = b.protocol;
-    this.pingStyle = b.pingStyle;
-    this.maxPendingSends = b.maxPendingSends;
-    this.maxPendingBytes = b.maxPendingBytes;
-    this.writeTimeout = b.writeTimeout;
+    this.outbound = new SessionOpening.OutboundSettings(b.pingStyle, b.maxPendingSends,
+        b.maxPendingBytes, b.writeTimeout);
     this.shutdownTimeout = b.shutdownTimeout;
-    this.threads = new PresenceThreads(b.ioThreads, writeTimeout, this::checkWrites);
+    this.threads = new PresenceThreads(b.ioThreads, b.writeTimeout,
+        () -> sessions.checkWrites(System.nanoTime()));
+    this.opening = new SessionOpening(registry, b.resolver, b.optionsResolver, outbound, this,
+        sessions, threads.io());
   }
 
   /**
@@ -132,67 +120,7 @@ public final class WebSocketPresence implements AutoCloseable {
   public @Nullable PresenceSession onOpen(Session session, EndpointConfig config) {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(config, "config");
-    String userId;
-    try {
-      userId = resolver.resolve(session, config);
-    } catch (RuntimeException e) {
-      LOG.warn("User resolution failed for WebSocket session {}; refusing it", session.getId(), e);
-      userId = null;
-    }
-    ConnectOptions options = null;
-    if (userId != null && !userId.isBlank()) {
-      try {
-        options = optionsResolver.resolve(session, config, userId);
-        if (options == null) {
-          options = ConnectOptions.defaults();
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("Connect options failed for WebSocket session {}; refusing it", session.getId(), e);
-        userId = null;
-      }
-    }
-    if (userId == null || userId.isBlank()) {
-      refused.increment();
-      LOG.debug("Refusing WebSocket session {}: no user", session.getId());
-      refuse(session, REFUSED);
-      return null;
-    }
-    Transport transport = Transport.of(session, threads.io(), writeTimeout.toMillis());
-    SessionOutbound outbound = new SessionOutbound(session, userId, this, transport, pingStyle,
-        maxPendingSends, maxPendingBytes, writeTimeout);
-    sessions.put(session, outbound);
-    try {
-      session.addMessageHandler(PongMessage.class,
-          (MessageHandler.Whole<PongMessage>) pong -> outbound.touched());
-    } catch (IllegalStateException e) {
-      LOG.debug("Session {} already has a pong handler; it must call touch()", session.getId());
-    }
-    PresenceSession presence;
-    try {
-      presence = registry.connect(userId, session.getId(), outbound, options);
-    } catch (SessionLimitException e) {
-      sessions.remove(session, outbound);
-      capacityRefused.increment();
-      LOG.debug("Refusing WebSocket session {}: {}", session.getId(), e.getMessage());
-      outbound.closeSocket(TRY_AGAIN_LATER);
-      return null;
-    } catch (IllegalStateException e) {
-      sessions.remove(session, outbound);
-      LOG.debug("Refusing WebSocket session {} of user '{}': {}", session.getId(), userId,
-          e.getMessage());
-      outbound.closeSocket(SHUTTING_DOWN);
-      return null;
-    }
-    outbound.registered(presence);
-    return presence;
-  }
-
-  private void refuse(Session session, CloseReason reason) {
-    try {
-      Transport.of(session, threads.io(), writeTimeout.toMillis()).close(reason, () -> { });
-    } catch (RuntimeException e) {
-      LOG.debug("Closing refused WebSocket session {} failed", session.getId(), e);
-    }
+    return opening.open(session, config);
   }
 
   /**
@@ -302,8 +230,7 @@ public final class WebSocketPresence implements AutoCloseable {
    * @return the presence session, or null if the session was refused, never opened here, or closed
    */
   public @Nullable PresenceSession presenceOf(Session session) {
-    SessionOutbound o = sessions.get(session);
-    return o == null ? null : o.presence();
+    return sessions.presenceOf(session);
   }
 
   /**
@@ -332,7 +259,7 @@ public final class WebSocketPresence implements AutoCloseable {
    * @return the count since creation
    */
   public long refusedCount() {
-    return refused.sum();
+    return opening.refusedCount();
   }
 
   /**
@@ -342,7 +269,7 @@ public final class WebSocketPresence implements AutoCloseable {
    * @return the count since creation
    */
   public long capacityRefusedCount() {
-    return capacityRefused.sum();
+    return opening.capacityRefusedCount();
   }
 
   /**
@@ -364,22 +291,7 @@ public final class WebSocketPresence implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-    for (SessionOutbound o : sessions.values()) {
-      o.shutdown(); // a no-op for sessions the registry's close started closing already
-    }
-    while (!sessions.isEmpty() && System.nanoTime() - deadline < 0) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
-    int dropped = 0;
-    for (SessionOutbound o : sessions.values()) {
-      try {
-        o.drop();
-        dropped++;
-      } catch (RuntimeException e) {
-        LOG.debug("Dropping WebSocket session {} failed", o.id, e);
-      }
-    }
+    int dropped = sessions.closeAll(shutdownTimeout);
     if (dropped > 0) {
       LOG.info("Dropped {} WebSocket connections whose close did not complete within {}",
           dropped, shutdownTimeout);
@@ -407,32 +319,14 @@ public final class WebSocketPresence implements AutoCloseable {
 
   /** How many of the sessions tracked have texts queued or in flight. */
   int sessionsWithPendingTexts() {
-    int n = 0;
-    for (SessionOutbound o : sessions.values()) {
-      n += o.pendingTexts() > 0 ? 1 : 0;
-    }
-    return n;
-  }
-
-  private void checkWrites() {
-    long now = System.nanoTime();
-    for (var entry : sessions.entrySet()) {
-      SessionOutbound o = entry.getValue();
-      try {
-        o.check(now);
-        if (o.finished()) {
-          sessions.remove(entry.getKey(), o);
-        }
-      } catch (RuntimeException e) {
-        LOG.debug("Checking WebSocket session {} failed", o.id, e);
-      }
-    }
+    return sessions.withPendingTexts();
   }
 
   @Override
   public String toString() {
-    return "WebSocketPresence(" + pingStyle + ", maxPendingSends=" + maxPendingSends
-        + ", maxPendingBytes=" + maxPendingBytes + ", writeTimeout=" + writeTimeout
+    return "WebSocketPresence(" + outbound.pingStyle() + ", maxPendingSends="
+        + outbound.maxPendingSends() + ", maxPendingBytes=" + outbound.maxPendingBytes()
+        + ", writeTimeout=" + outbound.writeTimeout()
         + ", shutdownTimeout=" + shutdownTimeout + ")";
   }
 

@@ -9,6 +9,8 @@ import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
 import dev.presence.ThreadEnricher;
 import dev.presence.WriteBehindLastSeenStore;
+import dev.presence.benchmarks.DatabaseLoadResult.Op;
+import dev.presence.benchmarks.DatabaseLoadScript.Event;
 import dev.presence.mongo.CommandCounter;
 import dev.presence.mongo.MongoLastSeenStore;
 import java.time.Duration;
@@ -18,7 +20,6 @@ import java.util.Date;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bson.Document;
@@ -42,6 +43,10 @@ import org.bson.Document;
  * Loading the threads of a {@code GET} is one {@code find} on {@code threads} in every design and
  * is shown apart. Everything runs on one thread with simulated time, so each command is
  * attributed exactly to the operation (or scheduled task) that sent it.
+ *
+ * <p>The parts: {@link DatabaseLoadScript} (what the clients do), {@link DatabaseLoadResult}
+ * (the counts of one run), {@link DatabaseLoadReport} (the markdown tables); this class runs the
+ * designs and attributes each command to the operation that sent it.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
  * dev.presence.benchmarks.DatabaseLoadReproduction} (defaults: 100 users, 10 minutes, heartbeat
@@ -75,102 +80,6 @@ public final class DatabaseLoadReproduction {
     }
   }
 
-  /** The operations of the table. */
-  enum Op {
-    CONNECT, DISCONNECT, HEARTBEAT, GET
-  }
-
-  enum Kind {
-    OPEN, CLOSE, HEARTBEAT, GET
-  }
-
-  record Event(long atMillis, long seq, Kind kind, String user, String session) {}
-
-  /** Per-minute counts of one run. Not thread-safe (the simulation is single-threaded). */
-  static final class Result {
-    final Design design;
-    final int minutes;
-    final long[][] events;
-    final long[][] writes;
-    final long[][] userReads;
-    final long[] finalDisconnects;
-    final long[] threadReads;
-    long otherCommands;
-    long evictions;
-    /** Documents the writes changed (an updateMany over five threads changes five). */
-    long documentsWritten;
-    /** Commands sent by closing the library after the window (its users go offline then). */
-    long shutdownCommands;
-    long shutdownUsers;
-
-    Result(Design design, int minutes) {
-      this.design = design;
-      this.minutes = minutes;
-      int ops = Op.values().length;
-      events = new long[minutes][ops];
-      writes = new long[minutes][ops];
-      userReads = new long[minutes][ops];
-      finalDisconnects = new long[minutes];
-      threadReads = new long[minutes];
-    }
-
-    long events(Op op) {
-      long n = 0;
-      for (long[] m : events) {
-        n += m[op.ordinal()];
-      }
-      return n;
-    }
-
-    long writes(Op op) {
-      long n = 0;
-      for (long[] m : writes) {
-        n += m[op.ordinal()];
-      }
-      return n;
-    }
-
-    long userReads(Op op) {
-      long n = 0;
-      for (long[] m : userReads) {
-        n += m[op.ordinal()];
-      }
-      return n;
-    }
-
-    long finalDisconnects() {
-      long n = 0;
-      for (long f : finalDisconnects) {
-        n += f;
-      }
-      return n;
-    }
-
-    long threadReads() {
-      long n = 0;
-      for (long f : threadReads) {
-        n += f;
-      }
-      return n;
-    }
-
-    long totalWrites() {
-      long n = 0;
-      for (Op op : Op.values()) {
-        n += writes(op);
-      }
-      return n;
-    }
-
-    long totalUserReads() {
-      long n = 0;
-      for (Op op : Op.values()) {
-        n += userReads(op);
-      }
-      return n;
-    }
-  }
-
   private DatabaseLoadReproduction() {}
 
   /**
@@ -180,76 +89,21 @@ public final class DatabaseLoadReproduction {
    */
   public static void main(String[] args) {
     Settings settings = Settings.defaults();
-    Map<Design, Result> results = new EnumMap<>(Design.class);
+    Map<Design, DatabaseLoadResult> results = new EnumMap<>(Design.class);
     for (Design d : Design.values()) {
       results.put(d, run(d, settings));
     }
-    System.out.print(report(settings, results));
-  }
-
-  // ------------------------------------------------------------------ the script
-
-  /** The clients' behaviour, the same for every design. */
-  static List<Event> script(Settings s, String[] users) {
-    SplittableRandom r = new SplittableRandom(s.seed());
-    long end = s.endMillis();
-    long beat = s.heartbeat().toMillis();
-    List<Event> out = new ArrayList<>();
-    long[] seq = {0};
-    for (String u : users) {
-      long t0 = r.nextLong(60_000);
-      // First tab: opens, drops and reconnects a few times (a new session each time).
-      long[] drops = new long[s.reconnectsPerUser()];
-      for (int k = 0; k < drops.length; k++) {
-        drops[k] = t0 + 20_000 + r.nextLong(end - t0 - 40_000);
-      }
-      java.util.Arrays.sort(drops);
-      int tab = 1;
-      long open = t0;
-      for (long drop : drops) {
-        if (drop <= open + 5_000) {
-          continue;
-        }
-        addSession(out, seq, u, Ids.session(u, tab++), open, drop, beat, end);
-        open = drop + 2_000 + r.nextLong(18_000);
-      }
-      if (open < end) {
-        addSession(out, seq, u, Ids.session(u, tab++), open, Long.MAX_VALUE, beat, end);
-      }
-      // Some users also open a second tab for a while.
-      if (r.nextDouble() < s.secondTabShare()) {
-        long a = t0 + 10_000 + r.nextLong(end - t0 - 70_000);
-        long b = Math.min(a + 30_000 + r.nextLong(210_000), end - 1_000);
-        addSession(out, seq, u, Ids.session(u, 100), a, b, beat, end);
-      }
-      for (int g = 0; g < s.getsPerUser(); g++) {
-        out.add(new Event(t0 + r.nextLong(end - t0), seq[0]++, Kind.GET, u, null));
-      }
-    }
-    out.sort((x, y) -> x.atMillis() != y.atMillis() ? Long.compare(x.atMillis(), y.atMillis())
-        : Long.compare(x.seq(), y.seq()));
-    return out;
-  }
-
-  private static void addSession(List<Event> out, long[] seq, String u, String session, long open,
-      long close, long beat, long end) {
-    out.add(new Event(open, seq[0]++, Kind.OPEN, u, session));
-    for (long t = open + beat; t < Math.min(close, end); t += beat) {
-      out.add(new Event(t, seq[0]++, Kind.HEARTBEAT, u, session));
-    }
-    if (close < end) {
-      out.add(new Event(close, seq[0]++, Kind.CLOSE, u, session));
-    }
+    System.out.print(DatabaseLoadReport.report(settings, results));
   }
 
   // ------------------------------------------------------------------ one run
 
   /** Runs one design over the scripted workload and returns its counts. */
-  static Result run(Design design, Settings s) {
+  static DatabaseLoadResult run(Design design, Settings s) {
     CommandCounter counter = new CommandCounter();
     String[] userIds = Ids.users(s.users());
-    List<Event> script = script(s, userIds);
-    Result result = new Result(design, s.minutes());
+    List<Event> script = DatabaseLoadScript.script(s, userIds);
+    DatabaseLoadResult result = new DatabaseLoadResult(design, s.minutes());
     try (EmbeddedMongo mongo = new EmbeddedMongo(counter)) {
       MongoCollection<Document> users = mongo.db.getCollection("users");
       MongoCollection<Document> threads = mongo.db.getCollection("threads");
@@ -349,11 +203,11 @@ public final class DatabaseLoadReproduction {
   /** Attributes the commands sent while running something to an operation and minute. */
   static final class Meter {
     private final CommandCounter counter;
-    private final Result result;
+    private final DatabaseLoadResult result;
     private final ManualTime time;
     long attributed;
 
-    Meter(CommandCounter counter, Result result, ManualTime time) {
+    Meter(CommandCounter counter, DatabaseLoadResult result, ManualTime time) {
       this.counter = counter;
       this.result = result;
       this.time = time;
@@ -364,7 +218,7 @@ public final class DatabaseLoadReproduction {
     }
 
     void count(Op op) {
-      result.events[minute()][op.ordinal()]++;
+      result.countEvent(op, minute());
     }
 
     void measure(Op op, Runnable work) {
@@ -376,9 +230,7 @@ public final class DatabaseLoadReproduction {
       long dw = writes() - w;
       long dur = counter.reads("users") - ur;
       long dtr = counter.reads("threads") - tr;
-      result.writes[m][op.ordinal()] += dw;
-      result.userReads[m][op.ordinal()] += dur;
-      result.threadReads[m] += dtr;
+      result.addCommands(op, m, dw, dur, dtr);
       attributed += dw + dur + dtr;
     }
 
@@ -452,76 +304,5 @@ public final class DatabaseLoadReproduction {
         }
       }
     }
-  }
-
-  // ------------------------------------------------------------------ the report
-
-  static String report(Settings s, Map<Design, Result> results) {
-    StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "Workload: %d users, %d minutes, heartbeat every %d s, "
-            + "%d reconnects and %d GET /threads per user, %.0f %% with a second tab, seed %d.%n%n",
-        s.users(), s.minutes(), s.heartbeat().toSeconds(), s.reconnectsPerUser(), s.getsPerUser(),
-        s.secondTabShare() * 100, s.seed()));
-    for (Result r : results.values()) {
-      out.append("### ").append(r.design.title).append(" — database commands per minute\n\n");
-      out.append("| minute | connects | disconnects (last tab) | heartbeats | GETs | writes on connect "
-          + "| writes on disconnect | writes on heartbeat | users reads on GET | threads finds (same in all) |\n");
-      out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-      for (int m = 0; m < r.minutes; m++) {
-        long[] ev = r.events[m];
-        out.append(String.format(Locale.ROOT, "| %d | %d | %d (%d) | %d | %d | %d | %d | %d | %d | %d |%n",
-            m + 1, ev[0], ev[1], r.finalDisconnects[m], ev[2], ev[3],
-            r.writes[m][Op.CONNECT.ordinal()], r.writes[m][Op.DISCONNECT.ordinal()],
-            r.writes[m][Op.HEARTBEAT.ordinal()], r.userReads[m][Op.GET.ordinal()], r.threadReads[m]));
-      }
-      out.append(String.format(Locale.ROOT, "| **total** | %d | %d (%d) | %d | %d | %d | %d | %d | %d | %d |%n",
-          r.events(Op.CONNECT), r.events(Op.DISCONNECT), r.finalDisconnects(), r.events(Op.HEARTBEAT),
-          r.events(Op.GET), r.writes(Op.CONNECT), r.writes(Op.DISCONNECT), r.writes(Op.HEARTBEAT),
-          r.userReads(Op.GET), r.threadReads()));
-      out.append(String.format(Locale.ROOT, "%nHeartbeats: %s. Commands not attributed to an "
-              + "operation: %d. Sessions evicted by the heartbeat: %d.",
-          r.design == Design.OLD ? "one per open session per interval (the client's pong)"
-              : "pings sent by the registry's sweep, each answered", r.otherCommands, r.evictions));
-      if (r.design != Design.OLD) {
-        out.append(String.format(Locale.ROOT, " After the window, closing the library took %d "
-            + "users offline and wrote their last-seen times in %d command(s).", r.shutdownUsers,
-            r.shutdownCommands));
-      }
-      out.append("\n\n");
-    }
-    out.append("### Per operation (measured)\n\n| operation |");
-    for (Result r : results.values()) {
-      out.append(' ').append(r.design.title).append(" |");
-    }
-    out.append("\n|---|");
-    results.values().forEach(r -> out.append("---|"));
-    out.append('\n');
-    row(out, results, "WebSocket connect", r -> per(r.writes(Op.CONNECT), r.events(Op.CONNECT), "writes"));
-    row(out, results, "WebSocket disconnect", r -> per(r.writes(Op.DISCONNECT), r.events(Op.DISCONNECT), "writes")
-        + String.format(Locale.ROOT, " (%s per last-tab disconnect)",
-            per(r.writes(Op.DISCONNECT), r.finalDisconnects(), "writes")));
-    row(out, results, "heartbeat", r -> String.format(Locale.ROOT, "%d writes in %d min (%.1f / min)",
-        r.writes(Op.HEARTBEAT), r.minutes, r.writes(Op.HEARTBEAT) / (double) r.minutes));
-    row(out, results, "`GET /threads`", r -> per(r.userReads(Op.GET), r.events(Op.GET), "extra reads"));
-    row(out, results, "all writes (commands)", r -> String.format(Locale.ROOT, "%d (%.1f / min)",
-        r.totalWrites(), r.totalWrites() / (double) r.minutes));
-    row(out, results, "documents changed by writes", r -> String.format(Locale.ROOT,
-        "%d (%.1f / min)", r.documentsWritten, r.documentsWritten / (double) r.minutes));
-    row(out, results, "all commands", r -> String.valueOf(
-        r.totalWrites() + r.totalUserReads() + r.threadReads() + r.otherCommands));
-    return out.toString();
-  }
-
-  private static void row(StringBuilder out, Map<Design, Result> results, String name,
-      java.util.function.Function<Result, String> cell) {
-    out.append("| ").append(name).append(" |");
-    for (Result r : results.values()) {
-      out.append(' ').append(cell.apply(r)).append(" |");
-    }
-    out.append('\n');
-  }
-
-  private static String per(long commands, long ops, String what) {
-    return ops == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f %s", commands / (double) ops, what);
   }
 }

@@ -3,9 +3,8 @@ package dev.presence.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.presence.benchmarks.DatabaseLoadReproduction.Design;
-import dev.presence.benchmarks.DatabaseLoadReproduction.Op;
-import dev.presence.benchmarks.DatabaseLoadReproduction.Result;
 import dev.presence.benchmarks.DatabaseLoadReproduction.Settings;
+import dev.presence.benchmarks.DatabaseLoadResult.Op;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class DatabaseLoadReproductionTest {
   private static final Settings SETTINGS = new Settings(40, 5, Duration.ofSeconds(60), 3, 5, 0.3, 7);
-  private static final Map<Design, Result> RESULTS = new EnumMap<>(Design.class);
+  private static final Map<Design, DatabaseLoadResult> RESULTS = new EnumMap<>(Design.class);
 
   @BeforeAll
   static void runAllDesigns() {
@@ -29,7 +28,7 @@ class DatabaseLoadReproductionTest {
 
   @Test
   void workload_exercisesEveryOperation() {
-    Result old = RESULTS.get(Design.OLD);
+    DatabaseLoadResult old = RESULTS.get(Design.OLD);
     assertThat(old.events(Op.CONNECT)).isGreaterThan(SETTINGS.users());
     assertThat(old.events(Op.DISCONNECT)).isGreaterThan(old.finalDisconnects()).isPositive();
     assertThat(old.finalDisconnects()).isPositive();
@@ -40,7 +39,7 @@ class DatabaseLoadReproductionTest {
 
   @Test
   void oldDesign_writesTwiceOnEveryConnectDisconnectAndHeartbeat_andReadsOnEveryGet() {
-    Result old = RESULTS.get(Design.OLD);
+    DatabaseLoadResult old = RESULTS.get(Design.OLD);
     assertThat(old.writes(Op.CONNECT)).isEqualTo(2 * old.events(Op.CONNECT));
     assertThat(old.writes(Op.DISCONNECT)).isEqualTo(2 * old.events(Op.DISCONNECT));
     assertThat(old.writes(Op.HEARTBEAT)).isEqualTo(2 * old.events(Op.HEARTBEAT));
@@ -50,7 +49,7 @@ class DatabaseLoadReproductionTest {
 
   @Test
   void library_neverWritesOnConnectOrHeartbeat_atMostOncePerFinalDisconnect_neverReadsOnGet() {
-    Result lib = RESULTS.get(Design.LIBRARY);
+    DatabaseLoadResult lib = RESULTS.get(Design.LIBRARY);
     assertThat(lib.writes(Op.CONNECT)).isZero();
     assertThat(lib.writes(Op.HEARTBEAT)).isZero();
     assertThat(lib.writes(Op.DISCONNECT)).isPositive().isLessThanOrEqualTo(lib.finalDisconnects());
@@ -63,7 +62,7 @@ class DatabaseLoadReproductionTest {
 
   @Test
   void libraryWithLastOnline_readsAtMostOncePerGet_andOnlyThere() {
-    Result lib = RESULTS.get(Design.LIBRARY_LAST_ONLINE);
+    DatabaseLoadResult lib = RESULTS.get(Design.LIBRARY_LAST_ONLINE);
     assertThat(lib.userReads(Op.GET)).isPositive().isLessThanOrEqualTo(lib.events(Op.GET));
     assertThat(lib.totalUserReads()).isEqualTo(lib.userReads(Op.GET));
     assertThat(lib.writes(Op.CONNECT) + lib.writes(Op.HEARTBEAT)).isZero();
@@ -71,14 +70,14 @@ class DatabaseLoadReproductionTest {
 
   @Test
   void everyDesign_loadsThreadsOncePerGet() {
-    for (Result r : RESULTS.values()) {
+    for (DatabaseLoadResult r : RESULTS.values()) {
       assertThat(r.threadReads()).as(r.design.title).isEqualTo(r.events(Op.GET));
     }
   }
 
   @Test
   void report_hasOneTablePerDesignAndTheSummary() {
-    String report = DatabaseLoadReproduction.report(SETTINGS, RESULTS);
+    String report = DatabaseLoadReport.report(SETTINGS, RESULTS);
     assertThat(report).contains("### old design", "### library —", "### library + last_online",
         "| WebSocket connect | 2.00 writes | 0.00 writes | 0.00 writes |");
   }

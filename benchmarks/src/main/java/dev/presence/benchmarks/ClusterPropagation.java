@@ -135,7 +135,7 @@ public final class ClusterPropagation {
   /** Calls per command since the last {@code CONFIG RESETSTAT}, from {@code INFO commandstats}. */
   private static Map<String, Long> commandCalls(RedisServer redis) {
     Map<String, Long> calls = new LinkedHashMap<>();
-    for (String line : redis.command("INFO commandstats").split("\r\n")) {
+    for (String line : redis.command("INFO commandstats").split("\r\n", -1)) {
       if (line.startsWith("cmdstat_")) {
         String name = line.substring(8, line.indexOf(':'));
         calls.put(name, Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1")));
@@ -145,7 +145,7 @@ public final class ClusterPropagation {
   }
 
   private static String redisVersion(RedisServer redis) {
-    for (String line : redis.command("INFO server").split("\r\n")) {
+    for (String line : redis.command("INFO server").split("\r\n", -1)) {
       if (line.startsWith("redis_version:")) {
         return line.substring("redis_version:".length());
       }

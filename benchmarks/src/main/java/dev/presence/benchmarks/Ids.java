@@ -35,7 +35,7 @@ final class Ids {
   private static String[] ids(int n, long high) {
     String[] out = new String[n];
     for (int i = 0; i < n; i++) {
-      long mixed = high ^ (i * 0x9E37_79B9_7F4A_7C15L >>> 16);
+      long mixed = high ^ ((i * 0x9E37_79B9_7F4A_7C15L) >>> 16);
       char[] c = new char[24];
       hex(c, 0, mixed, 16);
       hex(c, 16, i, 8); // the index makes every id unique

@@ -67,17 +67,13 @@ interface Peer extends AutoCloseable {
    * @throws IllegalArgumentException if the name is unknown
    */
   static Peer create(String name) {
-    switch (name) {
-      case CHM:
-        return new ChmPeer();
-      case SPRING:
-        return new SpringPeer();
-      case SPRING_EVENTS:
-        return new SpringEventsPeer();
-      case PRESENCE:
-        return new PresencePeer();
-      default:
-        throw new IllegalArgumentException("impl must be chm, spring, spring_events or presence: " + name);
-    }
+    return switch (name) {
+      case CHM -> new ChmPeer();
+      case SPRING -> new SpringPeer();
+      case SPRING_EVENTS -> new SpringEventsPeer();
+      case PRESENCE -> new PresencePeer();
+      default -> throw new IllegalArgumentException(
+          "impl must be chm, spring, spring_events or presence: " + name);
+    };
   }
 }

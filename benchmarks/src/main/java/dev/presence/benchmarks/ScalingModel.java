@@ -59,7 +59,8 @@ public final class ScalingModel {
         row(nodes, users, churn, random);
       }
     }
-    System.out.println("  same, users placed by community (90 % of contacts in the node's own shards):");
+    System.out.printf(Locale.ROOT,
+        "  same, users placed by community (90 %% of contacts in the node's own shards):%n");
     for (int nodes : new int[] {10, 30, 100}) {
       for (long users : new long[] {100_000, 1_000_000, 10_000_000}) {
         double share = Math.min(1, 1.0 / nodes + 0.1);

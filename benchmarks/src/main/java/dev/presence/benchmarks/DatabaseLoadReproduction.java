@@ -7,12 +7,14 @@ import dev.presence.DisconnectReason;
 import dev.presence.Outbound;
 import dev.presence.PresenceRegistry;
 import dev.presence.PresenceSession;
+import dev.presence.Scheduler;
 import dev.presence.ThreadEnricher;
 import dev.presence.WriteBehindLastSeenStore;
 import dev.presence.benchmarks.DatabaseLoadResult.Op;
 import dev.presence.benchmarks.DatabaseLoadScript.Event;
 import dev.presence.mongo.CommandCounter;
 import dev.presence.mongo.MongoLastSeenStore;
+import dev.presence.test.FakeTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 
 /**
@@ -110,16 +113,14 @@ public final class DatabaseLoadReproduction {
       seed(users, threads, userIds);
       counter.reset();
 
-      ManualTime time = new ManualTime(EPOCH);
+      FakeTime time = new FakeTime(EPOCH);
       Meter meter = new Meter(counter, result, time);
-      time.runTasksWith((label, task) -> meter.measure(
-          label.equals("heartbeat") ? Op.HEARTBEAT : Op.DISCONNECT, task));
 
       Library lib = design == Design.OLD ? null : new Library(design, s, time, users, meter);
       Map<String, Integer> openTabs = new HashMap<>();
       long[] oldDocuments = {0};
       for (Event e : script) {
-        time.advanceTo(Duration.ofMillis(e.atMillis()));
+        advanceTo(time, Duration.ofMillis(e.atMillis()));
         switch (e.kind()) {
           case OPEN -> {
             openTabs.merge(e.user(), 1, Integer::sum);
@@ -161,7 +162,7 @@ public final class DatabaseLoadReproduction {
       }
       // Let what was queued within the window land (the write-behind flushes after 100 ms; the
       // script's last close is a second before the end). The window is [0, end).
-      time.advanceTo(Duration.ofMillis(s.endMillis() - 1));
+      advanceTo(time, Duration.ofMillis(s.endMillis() - 1));
       result.otherCommands = counter.total() - meter.attributed;
       if (lib != null) {
         result.evictions = lib.evictions;
@@ -175,6 +176,11 @@ public final class DatabaseLoadReproduction {
       }
     }
     return result;
+  }
+
+  /** Moves simulated time to {@code sinceEpoch}, running (and metering) every task due on the way. */
+  private static void advanceTo(FakeTime time, Duration sinceEpoch) {
+    time.advance(sinceEpoch.minusNanos(time.read()));
   }
 
   private static void seed(MongoCollection<Document> users, MongoCollection<Document> threads,
@@ -204,17 +210,17 @@ public final class DatabaseLoadReproduction {
   static final class Meter {
     private final CommandCounter counter;
     private final DatabaseLoadResult result;
-    private final ManualTime time;
+    private final FakeTime time;
     long attributed;
 
-    Meter(CommandCounter counter, DatabaseLoadResult result, ManualTime time) {
+    Meter(CommandCounter counter, DatabaseLoadResult result, FakeTime time) {
       this.counter = counter;
       this.result = result;
       this.time = time;
     }
 
     int minute() {
-      return (int) Math.min(result.minutes - 1, time.elapsed().toMinutes());
+      return (int) Math.min(result.minutes - 1, TimeUnit.NANOSECONDS.toMinutes(time.read()));
     }
 
     void count(Op op) {
@@ -234,6 +240,14 @@ public final class DatabaseLoadReproduction {
       attributed += dw + dur + dtr;
     }
 
+    /**
+     * The simulated time's scheduler, with every task it runs metered as {@code op}: the
+     * library's own work (a heartbeat sweep, a last-seen flush) counts where it belongs.
+     */
+    Scheduler metered(Op op) {
+      return (task, delay) -> time.schedule(() -> measure(op, task), delay);
+    }
+
     private long writes() {
       return counter.writes("users") + counter.writes("threads");
     }
@@ -248,16 +262,16 @@ public final class DatabaseLoadReproduction {
     final Meter meter;
     long evictions;
 
-    Library(Design design, Settings s, ManualTime time, MongoCollection<Document> users, Meter meter) {
+    Library(Design design, Settings s, FakeTime time, MongoCollection<Document> users, Meter meter) {
       this.meter = meter;
       lastSeen = WriteBehindLastSeenStore.builder(MongoLastSeenStore.builder(users).build())
-          .scheduler(time.scheduler("last-seen flush"))
+          .scheduler(meter.metered(Op.DISCONNECT)) // the flush of the last-seen writes
           .build();
       registry = PresenceRegistry.builder()
           .heartbeatInterval(s.heartbeat())
           .ticker(time)
           .clock(time.clock())
-          .scheduler(time.scheduler("heartbeat"))
+          .scheduler(meter.metered(Op.HEARTBEAT))
           .lastSeenStore(lastSeen)
           .build();
       ThreadEnricher.Builder b = ThreadEnricher.builder(registry);

@@ -5,7 +5,6 @@ import dev.presence.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,13 +12,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +28,9 @@ import org.slf4j.LoggerFactory;
  * sync), and how many nodes hold each user. It takes channel messages and snapshots as input and
  * produces cluster transitions, which it queues on an {@link EventDelivery}.
  *
- * <p>Sequencing: a message from node N is applied if its sequence number is the next one,
- * dropped if it is not newer, and otherwise (a gap, or N's set was replaced) makes this node
- * reload N: it buffers N's messages, asks for a snapshot (set and sequence number, read
- * atomically), replaces its view of N with it, firing only the real differences, then applies
- * the buffered messages newer than the snapshot. A user is online while any view (or this node)
+ * <p>Sequencing: each other node's messages go through its {@link NodeView}, which applies them
+ * in that node's order and reloads the node from a snapshot on a gap, handing this class only
+ * the real differences (a user gained or lost, a record changed). A user is online while any view (or this node)
  * holds them publicly and the user's cluster-wide availability (see {@link Aggregate}) is not
  * invisible; events fire on the edges of that, so they are ordered, alternating and exactly once
  * by construction.
@@ -71,6 +68,7 @@ final class ClusterState {
   private final AtomicLong rejected = new AtomicLong();
   private final Set<String> own = new HashSet<>();
   private final Map<String, NodeView> views = new HashMap<>();
+  private final NodeView.Owner viewOwner = new ViewOwner();
   private boolean stopped;
 
   /**
@@ -200,7 +198,7 @@ final class ClusterState {
   void stop() {
     stopped = true;
     for (NodeView v : views.values()) {
-      cancelOrphanTimer(v);
+      v.cancelOrphanTimer();
     }
   }
 
@@ -211,7 +209,7 @@ final class ClusterState {
     if (stopped || m.node().equals(self)) {
       return;
     }
-    accept(views.computeIfAbsent(m.node(), NodeView::new), m);
+    view(m.node()).accept(m);
   }
 
   /**
@@ -226,241 +224,15 @@ final class ClusterState {
     all.remove(self);
     List<CompletableFuture<Void>> loads = new ArrayList<>();
     for (String node : all) {
-      NodeView v = views.computeIfAbsent(node, NodeView::new);
-      v.synced = false;
-      loads.add(load(v));
+      loads.add(view(node).reload());
     }
     return CompletableFuture.allOf(loads.toArray(new CompletableFuture<?>[0]));
-  }
-
-  private void accept(NodeView v, Message m) {
-    if (!v.synced) {
-      v.buffer.add(m);
-      if (!v.loading) {
-        load(v).exceptionally(ex -> null); // the failure handler already ran
-      }
-      return;
-    }
-    if (m.seq() <= v.seq) {
-      return; // already reflected
-    }
-    if (m.op() == Message.REPLACED || m.seq() != v.seq + 1) {
-      v.synced = false;
-      v.buffer.add(m);
-      load(v).exceptionally(ex -> null);
-      return;
-    }
-    v.seq = m.seq();
-    Instant at = Instant.ofEpochMilli(m.millis());
-    switch (m.op()) {
-      case Message.RECORDS -> applyRecords(v, m, at);
-      case Message.DIRECTIVE, Message.FORGET -> rich.routed(v.node, m);
-      case Message.ONLINE -> {
-        if (v.users.add(m.user())) {
-          increment(m.user(), at, true);
-        }
-      }
-      case Message.OFFLINE -> {
-        if (v.users.remove(m.user())) {
-          decrement(m.user(), at, true);
-        }
-      }
-      default -> { // DEPARTED
-        v.joined = false;
-        replaceUsers(v, Set.of(), at);
-        replaceRecords(v, Map.of(), at);
-        retireIfIdle(v);
-      }
-    }
-  }
-
-  private void applyRecords(NodeView v, Message m, Instant at) {
-    RichCodec.Decoded d;
-    try {
-      d = RichCodec.decodeBatch(m.user());
-    } catch (RuntimeException e) {
-      reject("records of node " + v.node + " (seq " + m.seq() + ")", e);
-      return; // its sequence number is used up; the node's next snapshot has the truth
-    }
-    // offline first, then the records; records first, then online: listeners never hear of a
-    // status change in between that is only an artefact of the order
-    if (d.transition() == Message.OFFLINE && v.users.remove(d.user())) {
-      decrement(d.user(), at, true);
-    }
-    for (RichCodec.Change ch : d.changes()) {
-      putRecord(v, ch.user(), ch.contribution(), at);
-    }
-    if (d.transition() == Message.ONLINE && v.users.add(d.user())) {
-      increment(d.user(), at, true);
-    }
-  }
-
-  private void putRecord(NodeView v, String user, Contribution c, Instant at) {
-    Contribution before = c == null ? v.records.remove(user) : v.records.put(user, c);
-    if (Objects.equals(before, c)) {
-      return;
-    }
-    publishRecords(user);
-    if (c != null) {
-      rich.recordChanged(user, c);
-    }
-    reconcile(user, at);
-  }
-
-  /** Replaces a view's records: new and changed ones, then (see below) the ones gone. */
-  private void putRecords(NodeView v, Map<String, Contribution> next, Instant at) {
-    for (Map.Entry<String, Contribution> e : next.entrySet()) {
-      putRecord(v, e.getKey(), e.getValue(), at);
-    }
-  }
-
-  /** Drops a view's records not in {@code next}: after its users, so no update precedes an offline. */
-  private void replaceRecords(NodeView v, Map<String, Contribution> next, Instant at) {
-    for (String user : new ArrayList<>(v.records.keySet())) {
-      if (!next.containsKey(user)) {
-        putRecord(v, user, null, at);
-      }
-    }
-  }
-
-  /** Rebuilds the readers' copy of the user's remote records. */
-  private void publishRecords(String user) {
-    Map<String, Contribution> m = recordsOf(user);
-    if (m.isEmpty()) {
-      remoteRecords.remove(user);
-    } else {
-      remoteRecords.put(user, Map.copyOf(m));
-    }
-  }
-
-  private Map<String, Contribution> decodeRecords(String node, Map<String, String> raw) {
-    Map<String, Contribution> out = new HashMap<>();
-    for (Map.Entry<String, String> e : raw.entrySet()) {
-      try {
-        out.put(e.getKey(), RichCodec.decodeContribution(e.getValue()));
-      } catch (RuntimeException ex) {
-        reject("the record of user '" + e.getKey() + "' in node " + node + "'s snapshot", ex);
-      }
-    }
-    return out;
   }
 
   /** Logs and counts something malformed that came from Redis. Loop only. */
   void reject(String what, RuntimeException e) {
     rejected.incrementAndGet();
     LOG.warn("Node {} ignores {}: {}", self, what, e.getMessage());
-  }
-
-  @SuppressWarnings("FutureReturnValueIgnored") // the handler completes `done`, which is returned
-  private CompletableFuture<Void> load(NodeView v) {
-    v.loading = true;
-    v.receivedBeforeRequest = v.buffer.size();
-    long generation = ++v.loadGeneration;
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    CompletableFuture<ClusterTransport.Snapshot> read;
-    try {
-      read = snapshots.apply(v.node);
-    } catch (RuntimeException e) {
-      read = CompletableFuture.failedFuture(e);
-    }
-    read.whenCompleteAsync((snapshot, ex) -> {
-      try {
-        if (generation == v.loadGeneration && !stopped) {
-          onSnapshot(v, snapshot, ex);
-        }
-      } finally {
-        if (ex != null) {
-          done.completeExceptionally(ex);
-        } else {
-          done.complete(null);
-        }
-      }
-    }, loop);
-    return done;
-  }
-
-  private void onSnapshot(NodeView v, ClusterTransport.Snapshot s, Throwable ex) {
-    v.loading = false;
-    if (ex != null) {
-      onLoadFailure.run(); // stays unsynced and buffering; the recovery reloads it
-      return;
-    }
-    snapshotsLoaded.incrementAndGet();
-    Instant now = clock.instant();
-    if (s.joined() || s.seq() > 0) {
-      cancelOrphanTimer(v);
-      v.joined = s.joined();
-      Map<String, Contribution> records = s.joined() ? decodeRecords(v.node, s.records()) : Map.of();
-      putRecords(v, records, now);
-      replaceUsers(v, s.joined() ? s.users() : Set.of(), now);
-      replaceRecords(v, records, now);
-      v.seq = s.seq();
-    } else {
-      // The store knows nothing of this node: it lost its data (a restart). A live node rejoins
-      // within a renewal interval of reconnecting; give it one lease TTL before believing it is
-      // gone, so that a store restart does not take every remote user offline.
-      v.seq = 0;
-      v.joined = false;
-      if ((!v.users.isEmpty() || !v.records.isEmpty()) && v.orphanTimer == null) {
-        v.orphanTimer = scheduler.schedule(() -> loop.execute(() -> orphanExpired(v)), orphanGrace);
-      }
-    }
-    v.synced = true;
-    ArrayDeque<Message> buffered = v.buffer;
-    int older = v.receivedBeforeRequest;
-    v.buffer = new ArrayDeque<>();
-    for (Message m : buffered) {
-      if (older-- > 0 && m.seq() > s.seq()) {
-        // Received before the snapshot was asked for, yet newer than it: the store assigns a
-        // number before publishing it, so no real message can be; a forgery or a replay from a
-        // store that lost data. Dropping it keeps a bogus number from causing reload after reload.
-        LOG.debug("Dropping {}: ahead of the snapshot of {} at {}", m, v.node, s.seq());
-        continue;
-      }
-      accept(v, m);
-    }
-    retireIfIdle(v);
-  }
-
-  private void orphanExpired(NodeView v) {
-    v.orphanTimer = null;
-    if (views.get(v.node) != v || v.joined || stopped) {
-      return;
-    }
-    LOG.info("Node {} did not rejoin within {}: its users are gone", v.node, orphanGrace);
-    replaceUsers(v, Set.of(), clock.instant());
-    replaceRecords(v, Map.of(), clock.instant());
-    retireIfIdle(v);
-  }
-
-  private void cancelOrphanTimer(NodeView v) {
-    if (v.orphanTimer != null) {
-      v.orphanTimer.cancel();
-      v.orphanTimer = null;
-    }
-  }
-
-  /** Forgets a node that left and holds nobody; a late message would simply reload it. */
-  private void retireIfIdle(NodeView v) {
-    if (v.synced && !v.joined && !v.loading && v.users.isEmpty() && v.records.isEmpty()
-        && v.buffer.isEmpty() && v.orphanTimer == null) {
-      views.remove(v.node, v);
-    }
-  }
-
-  private void replaceUsers(NodeView v, Set<String> next, Instant at) {
-    for (var it = v.users.iterator(); it.hasNext(); ) {
-      String u = it.next();
-      if (!next.contains(u)) {
-        it.remove();
-        decrement(u, at, true);
-      }
-    }
-    for (String u : next) {
-      if (v.users.add(u)) {
-        increment(u, at, true);
-      }
-    }
   }
 
   // ------------------------------------------------------------------ counting and events
@@ -500,23 +272,98 @@ final class ClusterState {
     return m;
   }
 
-  /** What this node knows of another. Loop only. */
-  private static final class NodeView {
-    final String node;
-    final Set<String> users = new HashSet<>();
-    final Map<String, Contribution> records = new HashMap<>();
-    long seq;
-    boolean joined = true;
-    boolean synced;
-    boolean loading;
-    long loadGeneration;
-    ArrayDeque<Message> buffer = new ArrayDeque<>();
-    /** How many buffered messages were received before the pending snapshot was asked for. */
-    int receivedBeforeRequest;
-    Scheduler.Cancellable orphanTimer;
+  private NodeView view(String node) {
+    return views.computeIfAbsent(node, n -> new NodeView(n, viewOwner));
+  }
 
-    NodeView(String node) {
-      this.node = node;
+  /** Rebuilds the readers' copy of the user's remote records. */
+  private void publishRecords(String user) {
+    Map<String, Contribution> m = recordsOf(user);
+    if (m.isEmpty()) {
+      remoteRecords.remove(user);
+    } else {
+      remoteRecords.put(user, Map.copyOf(m));
+    }
+  }
+
+  /** What the views change here; every call on the loop. */
+  private final class ViewOwner implements NodeView.Owner {
+    @Override
+    public CompletableFuture<ClusterTransport.Snapshot> snapshot(String node) {
+      return snapshots.apply(node);
+    }
+
+    @Override
+    public Executor loop() {
+      return loop;
+    }
+
+    @Override
+    public Scheduler.Cancellable afterOrphanGrace(Runnable task) {
+      return scheduler.schedule(() -> loop.execute(task), orphanGrace);
+    }
+
+    @Override
+    public Duration orphanGrace() {
+      return orphanGrace;
+    }
+
+    @Override
+    public Instant now() {
+      return clock.instant();
+    }
+
+    @Override
+    public boolean stopped() {
+      return stopped;
+    }
+
+    @Override
+    public boolean holds(NodeView view) {
+      return views.get(view.node) == view;
+    }
+
+    @Override
+    public void retire(NodeView view) {
+      views.remove(view.node, view);
+    }
+
+    @Override
+    public void snapshotRead(boolean ok) {
+      if (ok) {
+        snapshotsLoaded.incrementAndGet();
+      } else {
+        onLoadFailure.run();
+      }
+    }
+
+    @Override
+    public void userGained(String user, Instant at) {
+      increment(user, at, true);
+    }
+
+    @Override
+    public void userLost(String user, Instant at) {
+      decrement(user, at, true);
+    }
+
+    @Override
+    public void recordChanged(String user, @Nullable Contribution record, Instant at) {
+      publishRecords(user);
+      if (record != null) {
+        rich.recordChanged(user, record);
+      }
+      reconcile(user, at);
+    }
+
+    @Override
+    public void routed(String node, Message m) {
+      rich.routed(node, m);
+    }
+
+    @Override
+    public void reject(String what, RuntimeException e) {
+      ClusterState.this.reject(what, e);
     }
   }
 }

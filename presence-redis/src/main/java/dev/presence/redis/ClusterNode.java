@@ -7,9 +7,7 @@ import dev.presence.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -23,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's membership of the cluster, free of any transport: it announces this node's
  * node-level transitions, runs the recovery state machine (prepare, join with the full local
- * set, reload every node), renews the lease and reaps nodes whose lease expired, and feeds
- * channel messages into its {@link ClusterState}. Everything it does goes through a
+ * set, reload every node), renews the lease and has its {@link NodeReaper} reap nodes whose
+ * lease expired, and feeds channel messages into its {@link ClusterState}. Everything it does goes through a
  * {@link ClusterTransport}; time comes from the injected {@link Scheduler}, {@link Ticker} and
  * {@link Clock}, so the whole protocol runs deterministically in tests.
  *
@@ -46,13 +44,12 @@ final class ClusterNode {
   private final Clock clock;
   private final Duration renewalInterval;
   private final Duration recoveryTimeout;
-  private final Supplier<Optional<LastSeenStore>> lastSeen;
+  private final NodeReaper reaper;
   private final ClusterState state;
   private final LocalSync sync;
   private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
   private final AtomicLong transitionsPublished = new AtomicLong();
   private final AtomicLong recoveries = new AtomicLong();
-  private final AtomicLong reaped = new AtomicLong();
 
   // ------------------------------------------------ loop state
   private boolean healthy;
@@ -87,7 +84,7 @@ final class ClusterNode {
     this.clock = clock;
     this.renewalInterval = renewalInterval;
     this.recoveryTimeout = recoveryTimeout;
-    this.lastSeen = lastSeen;
+    this.reaper = new NodeReaper(nodeId, transport, loop, clock, lastSeen, () -> stopped);
     this.state = new ClusterState(nodeId, transport::snapshot, loop, scheduler, clock, leaseTtl,
         events, this::broken, new ClusterState.RichListener() {
           @Override
@@ -234,7 +231,8 @@ final class ClusterNode {
     Duration stale = synced ? Duration.ZERO : Duration.ofNanos(ticker.read() - syncedAtNanos);
     return new ClusterStatus(synced, stale,
         at < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at)),
-        recoveries.get(), state.snapshotsLoaded(), transitionsPublished.get(), reaped.get());
+        recoveries.get(), state.snapshotsLoaded(), transitionsPublished.get(),
+        reaper.reapedCount());
   }
 
   // ================================================================ local transitions
@@ -387,7 +385,7 @@ final class ClusterNode {
     }
   }
 
-  // ================================================================ lease and reaping
+  // ================================================================ lease (reaping: NodeReaper)
 
   private void scheduleTick() {
     if (!stopped) {
@@ -424,54 +422,7 @@ final class ClusterNode {
       }
     }, loop);
     sync.sweep();
-    reap();
-  }
-
-  /** Claims every listed node whose lease expired; the store lets exactly one claimer win. */
-  private void reap() {
-    call(transport::listedNodes).whenCompleteAsync((nodes, ex) -> {
-      if (ex != null || stopped) {
-        return;
-      }
-      long now = clock.millis();
-      for (String node : nodes) {
-        if (node.equals(nodeId)) {
-          continue;
-        }
-        call(() -> transport.claim(node, now)).whenCompleteAsync((claim, e) -> {
-          if (e != null || claim.outcome() == ClusterTransport.ClaimOutcome.ALIVE) {
-            return;
-          }
-          if (claim.outcome() == ClusterTransport.ClaimOutcome.CLAIMED) {
-            reaped(node, claim.users());
-          }
-          transport.unlist(node);
-        }, loop);
-      }
-    }, loop);
-  }
-
-  /**
-   * This node won the claim of a dead node, so it alone records its users' last seen: the dead
-   * node never did, and doing it once keeps the store's traffic per user at one write.
-   */
-  private void reaped(String node, List<String> users) {
-    reaped.incrementAndGet();
-    LOG.info("Node {} reaped node {} (lease expired) and its {} users", nodeId, node,
-        users.size());
-    Optional<LastSeenStore> store = lastSeen.get();
-    if (store.isPresent() && !users.isEmpty()) {
-      Instant now = clock.instant();
-      Map<String, Instant> seen = new HashMap<>();
-      for (String u : users) {
-        seen.put(u, now);
-      }
-      try {
-        store.get().recordAll(seen); // the registry's store never blocks (write-behind)
-      } catch (RuntimeException ex) {
-        LOG.warn("Could not queue the last-seen times of node {}'s users", node, ex);
-      }
-    }
+    reaper.reap();
   }
 
   // ================================================================ the channel
@@ -498,7 +449,7 @@ final class ClusterNode {
   // ================================================================ plumbing
 
   /** Calls the transport; an implementation that throws instead of failing the future fails it. */
-  private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> op) {
+  static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> op) {
     try {
       return op.get();
     } catch (RuntimeException e) {

@@ -12,7 +12,6 @@ import dev.presence.PresenceStats;
 import dev.presence.PresenceUpdate;
 import dev.presence.RateLimit;
 import dev.presence.Scheduler;
-import dev.presence.StatusText;
 import dev.presence.Subscription;
 import dev.presence.Ticker;
 import dev.presence.UserPresence;
@@ -21,10 +20,8 @@ import dev.presence.VisiblePresence;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -68,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * <p>While Redis is unreachable this node keeps answering, but its view of the other nodes is
  * frozen; {@link #status()} says since when (see {@link ClusterStatus#staleness()}).
  *
- * <p>The work is split by responsibility: this class is the facade over the local registry; a
+ * <p>The work is split by responsibility: this class is the facade over the local registry,
+ * with the cluster-wide reads in a {@code ClusterReads} and the writes in a {@code ClusterWrites}; a
  * {@code ClusterNode} runs the protocol (recovery, lease, reaping) over a {@code ClusterTransport}
  * ({@code RedisTransport} for Redis and Redis Cluster), and a {@code ClusterState} keeps the
  * replica (sequencing, snapshot merge, counting) and hands events to the listeners.
@@ -86,16 +84,15 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   private final ScheduledExecutorService loop;
   private final ExecutorService ownedEventExecutor;
   private final Duration commandTimeout;
-  private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ClusterReads reads;
+  private final ClusterWrites writes;
   private Subscription localSubscription = () -> {};
 
   private ClusteredPresenceRegistry(PresenceRegistry local, ClusterTransport transport,
       ScheduledExecutorService loop, ExecutorService ownedEventExecutor, EventDelivery events,
       ClusterNode node, Duration commandTimeout, Clock clock) {
     this.local = local;
-    this.clock = clock;
     this.transport = transport;
     this.loop = loop;
     this.ownedEventExecutor = ownedEventExecutor;
@@ -103,6 +100,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
     this.node = node;
     this.commandTimeout = commandTimeout;
     this.reads = new ClusterReads(local, node, clock);
+    this.writes = new ClusterWrites(local, node, clock);
   }
 
   /** Wires the parts together, connects and waits for the first sync; see the builder. */
@@ -219,30 +217,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
   @Override
   public PresenceSession connect(String userId, String sessionId, Outbound outbound,
       ConnectOptions options) {
-    Objects.requireNonNull(userId, "userId");
-    Objects.requireNonNull(options, "options");
-    LocalSync sync = node.sync();
-    ConnectOptions applied = options;
-    if (local.sessionCount(userId) == 0 && local.presenceOf(userId).isEmpty()) {
-      Contribution live = ClusterReads.latest(node.state().remoteRecords(userId).values());
-      if (live != null) {
-        applied = options.withAvailability(live.availability())
-            .withStatusText(live.textAt(clock.instant()));
-      }
-      Stamp stamp = live != null ? live.stamp() : new Stamp(0, node.nodeId());
-      ConnectOptions chosen = applied;
-      PresenceSession s;
-      try {
-        s = sync.startUnderStamp(userId, stamp,
-            () -> local.connect(userId, sessionId, outbound, chosen));
-      } finally {
-        node.touched(userId); // also when refused: the node drops the stamp of a user it lacks
-      }
-      return new ClusterSession(s, node);
-    }
-    PresenceSession s = local.connect(userId, sessionId, outbound, applied);
-    node.touched(userId);
-    return new ClusterSession(s, node);
+    return writes.connect(userId, sessionId, outbound, options);
   }
 
   /**
@@ -259,32 +234,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public boolean setStatus(String userId, ClientMessage.SetStatus change) {
-    Objects.requireNonNull(userId, "userId");
-    Objects.requireNonNull(change, "change");
-    StatusText text = change.statusText();
-    if (change.setsStatusText() && text != null && text.expiresAt() != null
-        && !text.expiresAt().isAfter(clock.instant())) {
-      throw new IllegalArgumentException("expiresAt must be in the future: " + text.expiresAt());
-    }
-    LocalSync sync = node.sync();
-    if (local.presenceOf(userId).isPresent()) {
-      boolean applied = sync.underStamp(userId, sync.nextStamp(),
-          () -> local.setStatus(userId, change));
-      node.touched(userId);
-      if (applied) {
-        return true;
-      }
-    }
-    Contribution latest = ClusterReads.latest(node.state().remoteRecords(userId).values());
-    if (latest == null) {
-      return false;
-    }
-    // routed as the whole user-level state the change leads to from the latest this node
-    // knows, so that every node applying it under its stamp ends in the same state
-    node.route(new RichCodec.Directive(userId, sync.nextStamp(), new ClientMessage.SetStatus(
-        change.availability() != null ? change.availability() : latest.availability(), true,
-        change.setsStatusText() ? text : latest.textAt(clock.instant()))));
-    return true;
+    return writes.setStatus(userId, change);
   }
 
   /**
@@ -341,18 +291,7 @@ public final class ClusteredPresenceRegistry implements PresenceRegistry {
    */
   @Override
   public void forget(Collection<String> userIds) {
-    Objects.requireNonNull(userIds, "userIds");
-    List<String> ids = new ArrayList<>();
-    for (String id : userIds) {
-      if (id != null) {
-        ids.add(id);
-      }
-    }
-    Stamp stamp = node.sync().nextStamp();
-    local.forget(ids);
-    if (!ids.isEmpty()) {
-      node.forget(ids, stamp);
-    }
+    writes.forget(userIds);
   }
 
   /**

@@ -133,11 +133,6 @@ final class ClusterState {
     return rejected.get();
   }
 
-  /** Any thread: whether listeners were told the user is online. */
-  boolean shownOnline(String user) {
-    return told.online(user);
-  }
-
   /** Any thread: snapshots read so far. */
   long snapshotsLoaded() {
     return snapshotsLoaded.get();

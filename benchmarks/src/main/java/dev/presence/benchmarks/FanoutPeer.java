@@ -25,7 +25,8 @@ final class FanoutPeer implements AutoCloseable {
   final ThreadMembership threads = new ThreadMembership();
   final LongAdder sent = new LongAdder();
   private final List<Runnable> due = new ArrayList<>();
-  private final AutoCloseable fanout;
+  /** Closes the fan-out under test (a subscription or a PresenceFanout: neither throws). */
+  private final Runnable closeFanout;
 
   FanoutPeer(String impl) {
     Scheduler manual = (task, delay) -> {
@@ -34,11 +35,11 @@ final class FanoutPeer implements AutoCloseable {
       }
       return () -> { };
     };
-    fanout = switch (impl) {
-      case "broadcaster" -> StatusBroadcaster.install(registry, threads);
-      case "immediate" -> PresenceFanout.builder(registry, threads).build();
+    closeFanout = switch (impl) {
+      case "broadcaster" -> StatusBroadcaster.install(registry, threads)::close;
+      case "immediate" -> PresenceFanout.builder(registry, threads).build()::close;
       case "batched" -> PresenceFanout.builder(registry, threads).batchWindow(Duration.ofSeconds(1))
-          .scheduler(manual).build();
+          .scheduler(manual).build()::close;
       default -> throw new IllegalArgumentException("impl must be broadcaster, immediate or batched: " + impl);
     };
   }
@@ -70,8 +71,8 @@ final class FanoutPeer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    fanout.close();
+  public void close() {
+    closeFanout.run();
     registry.close();
   }
 }

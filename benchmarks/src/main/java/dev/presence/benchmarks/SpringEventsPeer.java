@@ -31,7 +31,7 @@ final class SpringEventsPeer implements Peer {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // an array of a generic type can only be created raw
   public void prepare(String[] users, String[] sessions) {
     connectAcks = new Message[users.length];
     disconnects = new Message[users.length];

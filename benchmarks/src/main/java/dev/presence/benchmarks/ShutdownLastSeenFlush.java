@@ -1,0 +1,80 @@
+package dev.presence.benchmarks;
+
+import com.mongodb.client.MongoCollection;
+import dev.presence.WriteBehindLastSeenStore;
+import dev.presence.mongo.CommandCounter;
+import dev.presence.mongo.MongoLastSeenStore;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bson.Document;
+
+/**
+ * The last-seen flush of a stopping node, alone: {@code users} users who all went offline at the
+ * same instant, written through {@link MongoLastSeenStore} to mongo-java-server (in this JVM,
+ * loopback, a unique index on {@code users.id}, every user's document present), the way
+ * {@code registry.close()} hands them over: queued in a {@link WriteBehindLastSeenStore} with its
+ * default batch size, then {@code close()}. Prints per round the time from queueing to the end of
+ * the close, the
+ * {@code update} commands the server received, and the load average. The first rounds warm the
+ * JIT; each round uses a later time than the one before, so every {@code $max} changes the
+ * document.
+ *
+ * <p>Run: {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar
+ * dev.presence.benchmarks.ShutdownLastSeenFlush 10000 8}
+ */
+public final class ShutdownLastSeenFlush {
+  private ShutdownLastSeenFlush() {}
+
+  /**
+   * Measures and prints one line per round.
+   *
+   * @param args optional: the number of users (default 10 000), the number of rounds (default 8)
+   */
+  public static void main(String[] args) {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    String[] users = Ids.users(n);
+    CommandCounter counter = new CommandCounter();
+    try (EmbeddedMongo mongo = new EmbeddedMongo(counter)) {
+      MongoCollection<Document> coll = mongo.db.getCollection("users");
+      List<Document> docs = new ArrayList<>(n);
+      for (String u : users) {
+        docs.add(new Document("id", u).append("name", "User " + u));
+      }
+      coll.insertMany(docs);
+      MongoLastSeenStore store = MongoLastSeenStore.builder(mongo.db).build();
+      System.out.printf(Locale.ROOT, "JDK %s, %s, %d users, documents present, unique index on id%n",
+          System.getProperty("java.version"), ManagementFactory.getRuntimeMXBean().getInputArguments(), n);
+      Instant base = Instant.parse("2026-11-29T18:00:00Z");
+      for (int r = 0; r < rounds; r++) {
+        Instant at = base.plusSeconds(r);
+        Map<String, Instant> all = new HashMap<>();
+        for (String u : users) {
+          all.put(u, at);
+        }
+        WriteBehindLastSeenStore wb = WriteBehindLastSeenStore.builder(store).build();
+        counter.reset();
+        double loadBefore = load();
+        long t0 = System.nanoTime();
+        wb.recordAll(all);
+        wb.close();
+        long nanos = System.nanoTime() - t0;
+        long updates = counter.count("update", "users");
+        long stale = coll.countDocuments(new Document("last_online", new Document("$lt", java.util.Date.from(at))));
+        System.out.printf(Locale.ROOT,
+            "round %d: close %.1f ms, %d update commands (%d written, %d not at the new time),"
+                + " load %.2f -> %.2f%n",
+            r, nanos / 1e6, updates, wb.writtenCount(), stale, loadBefore, load());
+      }
+    }
+  }
+
+  static double load() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+}

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -56,6 +58,11 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong failedAttempts = new AtomicLong();
+  private final AtomicLong unwrittenAtClose = new AtomicLong();
+  /** Counted down by close's drain thread when it is done. */
+  private final CountDownLatch drained = new CountDownLatch(1);
+  /** Close has given up: its drain thread stops after the write it is in. */
+  private volatile boolean abandoned;
   private final Object flushLock = new Object();
   private Duration currentBackoff; // guarded by flushLock
   private boolean failing; // guarded by flushLock
@@ -302,9 +309,25 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
   }
 
   /**
-   * Stops accepting writes and flushes what is queued on the calling thread, retrying failures
-   * with backoff for at most the close timeout; what still cannot be written is logged as lost.
-   * Idempotent.
+   * Returns how many user times {@link #close()} gave up on: still queued, or in a write that had
+   * not returned, when its timeout passed. A write still running then may land later.
+   *
+   * @return 0 until a close timed out; then the users it reported as not written
+   */
+  public long unwrittenAtCloseCount() {
+    return unwrittenAtClose.get();
+  }
+
+  /**
+   * Stops accepting writes and flushes what is queued, returning within the close timeout
+   * whatever the delegate does. The flush runs on a thread of its own
+   * ({@code presence-last-seen-close}, a daemon), in batches of {@code batchSize}, retrying a
+   * failed batch with backoff; the caller waits until everything is written or the close timeout
+   * has passed since the call, whichever comes first. On timeout (the delegate failing, or
+   * blocked, or too slow for the queue) it stops retrying, logs at ERROR how many users were not
+   * written (queued, and in a write that had not returned: that write may still land), counts
+   * them in {@link #unwrittenAtCloseCount()}, and returns. With a zero timeout it returns at
+   * once, reporting whatever is still queued then. Idempotent; a second call returns at once.
    */
   @Override
   public void close() {
@@ -312,24 +335,59 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
       return;
     }
     long deadline = System.nanoTime() + closeTimeout.toNanos();
-    synchronized (flushLock) {
-      while (!pending.isEmpty()) {
-        Duration retryIn = writeOneBatch();
-        if (retryIn != null) {
-          long wait = Math.min(retryIn.toNanos(), deadline - System.nanoTime());
-          if (wait <= 0) {
-            break;
+    if (!pending.isEmpty() || !inFlight.isEmpty()) {
+      Thread drainer = new Thread(() -> drain(deadline), "presence-last-seen-close");
+      drainer.setDaemon(true);
+      drainer.start();
+      if (!awaitDrained(deadline)) {
+        abandoned = true;
+        LockSupport.unpark(drainer); // ends a retry wait; a write that hangs is left to itself
+        int queued = pending.size();
+        int writing = 0;
+        for (String user : inFlight.keySet()) {
+          if (!pending.containsKey(user)) { // a time moving between the two is counted once
+            writing++;
           }
-          LockSupport.parkNanos(wait);
         }
+        unwrittenAtClose.set((long) queued + writing);
+        LOG.error("Closed with {} last-seen times not written within the close timeout of {}: {} queued,"
+            + " {} in a write that had not returned (it may still land)", queued + writing, closeTimeout,
+            queued, writing);
       }
-    }
-    if (!pending.isEmpty()) {
-      LOG.error("Closing with {} last-seen writes that could not be written within {}",
-          pending.size(), closeTimeout);
     }
     if (ownsScheduler) {
       scheduler.close();
+    }
+  }
+
+  /** On the close thread: writes batches until the queue is empty, the deadline passes, or close gives up. */
+  private void drain(long deadline) {
+    try {
+      synchronized (flushLock) {
+        while (!pending.isEmpty() && !abandoned) {
+          Duration retryIn = writeOneBatch();
+          if (retryIn != null) {
+            long wait = Math.min(retryIn.toNanos(), deadline - System.nanoTime());
+            if (wait <= 0) {
+              break;
+            }
+            LockSupport.parkNanos(wait);
+          }
+        }
+      }
+    } finally {
+      drained.countDown();
+    }
+  }
+
+  /** Waits for the close thread until the deadline; true if it finished with nothing left. */
+  private boolean awaitDrained(long deadline) {
+    try {
+      return drained.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+          && pending.isEmpty() && inFlight.isEmpty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the host is in a hurry: report what is left
+      return false;
     }
   }
 
@@ -428,9 +486,10 @@ public final class WriteBehindLastSeenStore implements LastSeenStore, AutoClosea
     }
 
     /**
-     * Sets how long {@link #close()} keeps retrying a failing delegate. Default 10 s.
+     * Sets how long {@link #close()} waits for the queue to be written, retrying a failing
+     * delegate meanwhile; past it, close reports what was not written and returns. Default 10 s.
      *
-     * @param timeout zero or positive
+     * @param timeout zero (close reports what is queued and returns at once) or positive
      * @return this builder
      * @throws IllegalArgumentException if negative
      */

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class WriteBehindLastSeenStoreTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -164,7 +167,7 @@ class WriteBehindLastSeenStoreTest {
   }
 
   @Test
-  void close_flushesEverythingPending_onTheCallersThread() {
+  void close_flushesEverythingPending_beforeItReturns() {
     WriteBehindLastSeenStore store = builder().batchSize(2).build();
     store.recordAll(Map.of("a", T0, "b", T0, "c", T0));
     store.close();
@@ -245,7 +248,7 @@ class WriteBehindLastSeenStoreTest {
   }
 
   @Test
-  void close_givesUpOnADeadStoreAfterItsTimeout_keepingWhatItCouldNotWrite() {
+  void close_givesUpOnADeadStoreAfterItsTimeout_andCountsWhatItCouldNotWrite() {
     WriteBehindLastSeenStore store = builder()
         .retryBackoff(Duration.ofMillis(1)).closeTimeout(Duration.ofMillis(50)).build();
     db.failuresLeft = Integer.MAX_VALUE;
@@ -253,21 +256,55 @@ class WriteBehindLastSeenStoreTest {
 
     store.close();
 
-    assertThat(store.pendingCount()).isEqualTo(1);
-    assertThat(store.failedAttemptCount()).isGreaterThan(1);
+    assertThat(store.unwrittenAtCloseCount()).isEqualTo(1);
+    assertThat(db.batches).isEmpty();
+    assertThat(store.readAll(List.of("a"))).containsEntry("a", T0); // still held, not silently gone
+  }
+
+  @Test
+  void close_withAZeroTimeout_returnsAtOnce_reportingWhatIsNotWritten() {
+    WriteBehindLastSeenStore store = builder().closeTimeout(Duration.ZERO).build();
+    db.failuresLeft = Integer.MAX_VALUE;
+    store.recordAll(Map.of("a", T0, "b", T0));
+
+    store.close();
+
+    assertThat(store.unwrittenAtCloseCount()).isEqualTo(2);
     assertThat(db.batches).isEmpty();
   }
 
   @Test
-  void close_withAZeroTimeout_triesOnce() {
-    WriteBehindLastSeenStore store = builder().closeTimeout(Duration.ZERO).build();
-    db.failuresLeft = Integer.MAX_VALUE;
-    store.recordAll(Map.of("a", T0));
+  @Timeout(60)
+  void close_returnsWithinItsTimeout_whileAWriteHangs_countingTheBatchInFlightAndTheQueue()
+      throws InterruptedException {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    WriteBehindLastSeenStore store = WriteBehindLastSeenStore.builder(new HangingStore(entered, release))
+        .scheduler(time).batchSize(2).closeTimeout(Duration.ofMillis(50)).build();
+    store.recordAll(Map.of("a", T0, "b", T0, "c", T0)); // a full batch: due at once
+    Thread writer = new Thread(time::runDue, "scheduled-flush");
+    writer.start();
+    assertThat(entered.await(30, TimeUnit.SECONDS)).as("the scheduled write started").isTrue();
 
+    try {
+      store.close(); // the write of 2 never returns while the test holds the latch; 1 is queued
+
+      assertThat(store.unwrittenAtCloseCount()).isEqualTo(3);
+      assertThat(store.pendingCount()).isEqualTo(1);
+      assertThat(store.readAll(List.of("a", "b", "c"))).hasSize(3); // still visible to readers
+    } finally {
+      release.countDown();
+      writer.join(30_000);
+    }
+  }
+
+  @Test
+  void close_withNothingQueued_writesNothing_andReportsNothing() {
+    WriteBehindLastSeenStore store = builder().build();
     store.close();
 
-    assertThat(store.failedAttemptCount()).isEqualTo(1);
-    assertThat(store.pendingCount()).isEqualTo(1);
+    assertThat(store.unwrittenAtCloseCount()).isZero();
+    assertThat(db.batches).isEmpty();
   }
 
   @Test
@@ -333,6 +370,32 @@ class WriteBehindLastSeenStoreTest {
     memory.recordAll(Map.of("alice", T0));
 
     assertThat(memory.readAll(List.of("alice"))).containsEntry("alice", T0.plusSeconds(10));
+  }
+
+  /** A database whose writes block until released. */
+  static final class HangingStore implements LastSeenStore {
+    private final CountDownLatch entered;
+    private final CountDownLatch release;
+
+    HangingStore(CountDownLatch entered, CountDownLatch release) {
+      this.entered = entered;
+      this.release = release;
+    }
+
+    @Override
+    public void recordAll(Map<String, Instant> lastSeen) {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public Map<String, Instant> readAll(Collection<String> userIds) {
+      return Map.of();
+    }
   }
 
   /** Stands in for a database: fails the next N batches, then stores monotonically. */

@@ -5,6 +5,7 @@ import dev.presence.WriteBehindLastSeenStore;
 import dev.presence.mongo.CommandCounter;
 import dev.presence.mongo.MongoLastSeenStore;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,9 @@ import org.bson.Document;
  * the close, the
  * {@code update} commands the server received, and the load average. The first rounds warm the
  * JIT; each round uses a later time than the one before, so every {@code $max} changes the
- * document.
+ * document. Then the same writes called directly on the main thread, in batches of 500, with the
+ * CPU time of that thread: the library's and the driver's share of the flush (building, encoding,
+ * decoding), apart from the server's.
  *
  * <p>Run: {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar
  * dev.presence.benchmarks.ShutdownLastSeenFlush 10000 8}
@@ -67,9 +70,33 @@ public final class ShutdownLastSeenFlush {
         long updates = counter.count("update", "users");
         long stale = coll.countDocuments(new Document("last_online", new Document("$lt", java.util.Date.from(at))));
         System.out.printf(Locale.ROOT,
-            "round %d: close %.1f ms, %d update commands (%d written, %d not at the new time),"
-                + " load %.2f -> %.2f%n",
+            "round %d: write-behind close %.1f ms, %d update commands (%d written, %d not at the new"
+                + " time), load %.2f -> %.2f%n",
             r, nanos / 1e6, updates, wb.writtenCount(), stale, loadBefore, load());
+      }
+      // The library's and the driver's own share: the same writes called directly, in batches of
+      // 500, on this thread, whose CPU time counts building and encoding the commands and reading
+      // the replies but not the server's work (on its own threads) or the wait for it.
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      for (int r = 0; r < rounds; r++) {
+        Instant at = base.plusSeconds(rounds + r);
+        double loadBefore = load();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        Map<String, Instant> batch = new HashMap<>();
+        for (String u : users) {
+          batch.put(u, at);
+          if (batch.size() == 500) {
+            store.recordAll(batch);
+            batch.clear();
+          }
+        }
+        store.recordAll(batch);
+        long nanos = System.nanoTime() - t0;
+        long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+        System.out.printf(Locale.ROOT,
+            "round %d: direct %.1f ms, of which %.1f ms CPU on the calling thread, load %.2f -> %.2f%n",
+            r, nanos / 1e6, cpu / 1e6, loadBefore, load());
       }
     }
   }

@@ -25,6 +25,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
@@ -141,12 +144,18 @@ public final class MongoLastSeenStore implements LastSeenStore {
     }
     List<String> userIds = new ArrayList<>(lastSeen.size());
     List<WriteModel<Document>> writes = new ArrayList<>(lastSeen.size());
+    // One update document per distinct time, shared by its statements (when a node stops, every
+    // user went offline at the same millisecond: one document for the whole batch). Filter and
+    // update are BSON already, so the driver encodes them without a codec lookup per statement.
+    Map<Instant, BsonDocument> updates = new HashMap<>();
     for (Map.Entry<String, Instant> e : lastSeen.entrySet()) {
       String userId = checkUserId(e.getKey());
       Instant at = Objects.requireNonNull(e.getValue(), () -> "time of user '" + userId + "'");
       userIds.add(userId);
-      writes.add(new UpdateOneModel<>(Filters.eq(idField, userId),
-          Updates.max(field, Date.from(at)), updateOptions));
+      BsonDocument update = updates.computeIfAbsent(at, t -> new BsonDocument("$max",
+          new BsonDocument(field, new BsonDateTime(Date.from(t).getTime()))));
+      writes.add(new UpdateOneModel<>(new BsonDocument(idField, new BsonString(userId)), update,
+          updateOptions));
     }
     try {
       users.bulkWrite(writes, bulkOptions);

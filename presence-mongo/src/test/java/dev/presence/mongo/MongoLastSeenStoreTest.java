@@ -78,6 +78,53 @@ class MongoLastSeenStoreTest {
   }
 
   @Test
+  void shutdownBatch_everyUserAtOneTime_writesEachUserOnce_andNeverMovesALaterTimeBack() {
+    Instant later = T0.plusSeconds(3600); // written meanwhile by another node
+    for (int i = 0; i < 5; i++) {
+      users.updateOne(Filters.eq("id", "u" + i), new Document("$set", new Document("last_online", Date.from(later))));
+    }
+    mongo.resetCounts();
+    Map<String, Instant> batch = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      batch.put("u" + i, T0);
+    }
+
+    store().recordAll(batch);
+
+    assertThat(mongo.counter.snapshot()).isEqualTo(Map.of("users", Map.of("update", 1L)));
+    List<String> filtered = new ArrayList<>();
+    for (var statement : mongo.log.sent().get(0).command().getArray("updates")) {
+      Document d = Document.parse(statement.asDocument().toJson());
+      filtered.add(d.get("q", Document.class).getString("id"));
+      assertThat(d.get("u", Document.class).get("$max", Document.class).get("last_online"))
+          .isEqualTo(Date.from(T0));
+    }
+    assertThat(filtered).hasSize(50).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(batch.keySet());
+    for (int i = 0; i < 50; i++) {
+      assertThat(stored("u" + i)).as("u" + i).isEqualTo(Date.from(i < 5 ? later : T0));
+    }
+  }
+
+  @Test
+  void shutdownBatch_withUpsert_createsEachMissingUserOnce_andUpdatesTheOthers() {
+    MongoLastSeenStore store = MongoLastSeenStore.builder(db).upsert(true).build();
+    Map<String, Instant> batch = new HashMap<>();
+    for (int i = 45; i < 55; i++) { // u45..u49 exist, u50..u54 do not
+      batch.put("u" + i, T0);
+    }
+
+    store.recordAll(batch);
+    store.recordAll(batch); // a retry of the whole batch creates nothing more
+
+    assertThat(users.countDocuments()).isEqualTo(55);
+    for (int i = 45; i < 55; i++) {
+      assertThat(users.countDocuments(Filters.eq("id", "u" + i))).as("u" + i).isEqualTo(1);
+      assertThat(stored("u" + i)).as("u" + i).isEqualTo(Date.from(T0));
+    }
+    assertThat(users.find(Filters.eq("id", "u45")).first().getString("username")).isEqualTo("user45");
+  }
+
+  @Test
   void olderTimeWrittenAfterNewer_leavesTheNewer() {
     MongoLastSeenStore store = store();
     store.recordAll(Map.of("u1", T0.plusSeconds(60), "u2", T0));

@@ -293,7 +293,9 @@ public interface PresenceRegistry extends AutoCloseable {
   /**
    * Closes the registry: stops the heartbeat, ends every session with
    * {@link DisconnectReason#REGISTRY_CLOSED} (users go offline, outbounds are closed), flushes
-   * the last-seen write-behind it created, then delivers the events still queued: on the event
+   * the last-seen write-behind it created (waiting for the store at most that write-behind's
+   * close timeout, 10 s: see {@link WriteBehindLastSeenStore#close()}), then delivers the events
+   * still queued: on the event
    * thread it owns, waiting at most 5 s for listeners before it stops that thread (events not
    * delivered by then are logged as dropped); on an executor given to
    * {@link Builder#eventExecutor}, without waiting. Idempotent.

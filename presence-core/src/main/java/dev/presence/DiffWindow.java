@@ -2,9 +2,11 @@ package dev.presence;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -12,9 +14,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * What happened during one batch window of a {@link PresenceFanout}: every user who had a
  * transition or a visible update (with their state when the window opened and their latest
- * state and fields), and every recipient that was sent a {@code presence_state} (with the
- * sequence number of that state). Memory is O(users who changed + states sent) per window,
- * whatever the audiences' sizes.
+ * state and fields), every recipient that was sent a {@code presence_state} (with the
+ * sequence number of that state), and every session waiting for its state at the flush. Memory is
+ * O(users who changed + states sent + sessions registered) per window, whatever the audiences'
+ * sizes.
  *
  * <p>Not thread-safe: guarded by the fan-out's lock while open, owned by the flushing thread
  * once swapped out.
@@ -22,11 +25,19 @@ import org.jspecify.annotations.Nullable;
 final class DiffWindow {
   /** Subjects that changed in this window, in the order of their first change. */
   final LinkedHashMap<String, Change> changes = new LinkedHashMap<>();
-  /** Recipients sent a state in this window, and the sequence number the state was cut at. */
+  /**
+   * Recipients sent a state in this window other than at a flush ({@code presence_resync}), and
+   * the sequence number the state was cut at.
+   */
   final Map<String, Long> states = new HashMap<>();
+  /**
+   * Sessions registered in this window, waiting for their state at its flush: one entry per
+   * {@link PresenceFanout#sendState} call, dropped with the window.
+   */
+  final List<FanoutStates.Pending> pending = new ArrayList<>();
 
   boolean isEmpty() {
-    return changes.isEmpty() && states.isEmpty();
+    return changes.isEmpty() && states.isEmpty() && pending.isEmpty();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.presence;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +34,17 @@ final class FanoutMessages {
       u.set(e.getKey(), fields(e.getValue()));
     }
     return write(n);
+  }
+
+  /**
+   * Returns one entry of a {@code presence_state}'s {@code users}: {@code "id":{…}}, the fields as
+   * {@link #state} writes them. A batched fan-out builds each entry once per flush and way of
+   * showing and joins them into every state of the flush.
+   *
+   * @param p what the recipient may see of the user (the policy applied before)
+   */
+  static String stateEntry(VisiblePresence p) {
+    return write(JSON.getNodeFactory().textNode(p.userId())) + ":" + write(fields(p));
   }
 
   /**
@@ -86,7 +98,7 @@ final class FanoutMessages {
     return f;
   }
 
-  private static String write(ObjectNode n) {
+  private static String write(JsonNode n) {
     try {
       return JSON.writeValueAsString(n);
     } catch (JsonProcessingException e) {

@@ -1,13 +1,12 @@
 package dev.presence;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -45,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Order.</b> Everything sent to one recipient (diffs, immediate messages, states) is sent
  * under that recipient's lock, so a {@code presence_state} is never overtaken by an older diff
  * that would undo it: whatever a client applies last about a user is that user's latest state.
+ * With a batch window, a session's state comes at the end of the window it was registered in,
+ * cut when that window closed, before any diff of that window reaches its user.
  *
  * <p><b>Shutdown.</b> {@link #close()} stops all fan-out at once. Close the fan-out before the
  * registry when a node stops: the registry's close takes every user offline, and every
@@ -63,25 +64,17 @@ public final class PresenceFanout implements AutoCloseable {
   private final int maxDiffUsers;
   private final FanoutVisibility visibility;
   private final WindowDiffs windowDiffs;
+  private final FanoutStates states;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
   /** Per-recipient send order: every message to a recipient goes out under its stripe. */
   private final Object[] stripes = new Object[STRIPES];
-  /** Guards {@link #window}, {@link #seq}, {@link #flushTimer} and writes of {@link #online}. */
-  private final Object lock = new Object();
   /** Serializes flushes, should the scheduler run two at once. */
   private final Object flushLock = new Object();
-  /**
-   * Users online as the fan-out's events tell (batched mode), with what others may be shown of
-   * them (unfiltered) as of their latest event: what states show of subjects, and what a window's
-   * changes are compared with.
-   */
-  private final Map<String, VisiblePresence> online = new ConcurrentHashMap<>();
+  /** The open window and the online users as the events tell (batched mode). */
+  private final FanoutWindow window;
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong resyncs = new AtomicLong();
-  private DiffWindow window = new DiffWindow();
-  private long seq;
-  private Scheduler.Cancellable flushTimer;
   private volatile boolean closed;
   private final Subscription subscription;
 
@@ -92,11 +85,13 @@ public final class PresenceFanout implements AutoCloseable {
     this.maxDiffUsers = b.maxDiffUsers;
     this.visibility = new FanoutVisibility(b.registry, b.policy);
     this.windowDiffs = new WindowDiffs(b.registry, b.audience, visibility);
+    this.states = new FanoutStates(b.registry, b.audience, visibility);
     this.ownsScheduler = b.scheduler == null && !b.batchWindow.isZero();
     this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-fanout") : b.scheduler;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
+    this.window = new FanoutWindow(scheduler, batchWindow, this::flush);
     this.subscription = registry.addListener(new PresenceListener() {
       @Override
       public void onTransition(PresenceEvent event) {
@@ -114,13 +109,7 @@ public final class PresenceFanout implements AutoCloseable {
       }
     });
     if (!batchWindow.isZero()) {
-      synchronized (lock) {
-        for (String u : registry.onlineUsers()) {
-          if (!window.changes.containsKey(u)) {
-            online.put(u, StatusTexts.onlineNow(registry, u));
-          }
-        }
-      }
+      window.start(registry.onlineUsers(), registry);
     }
   }
 
@@ -142,16 +131,34 @@ public final class PresenceFanout implements AutoCloseable {
    * see of every member (online flag, status, and status text and last active where the policy
    * allows), the user themselves excluded. Call it once the session is registered
    * (right after {@link PresenceRegistry#connect}); diffs sent afterwards apply on top of it.
-   * Cost: O(audience) map lookups, no I/O.
    *
-   * @param session the session that just connected; nothing is sent if it is already closed
+   * <ul>
+   *   <li><b>Batch window 0:</b> sent at once, on the calling thread. Cost: O(audience) map
+   *       lookups and one serialization per entry, no I/O.
+   *   <li><b>Batch window &gt; 0:</b> sent at the end of the current window (at most one window
+   *       later), on the flushing thread, cut at the instant the window closed, so the session
+   *       needs no diff for that window. Cost here: O(1) (one entry in the window). At the flush,
+   *       all states of the window are built together: each member of their audiences is
+   *       serialized once per way of showing and each state is a concatenation of those entries
+   *       (see docs/fanout.md). A session closed by then gets nothing.
+   * </ul>
+   *
+   * @param session the session that just connected; nothing is sent if it is closed before its
+   *     state is
    * @param send delivers the text to that one session; must not block (like
-   *     {@link Outbound#send}), and is called at most once, on the calling thread
+   *     {@link Outbound#send}) and must be thread-safe; called at most once (with a window, on
+   *     the fan-out's scheduler thread, and it is held until then)
    * @throws NullPointerException if an argument is null
    */
   public void sendState(PresenceSession session, Consumer<String> send) {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(send, "send");
+    if (!batchWindow.isZero()) {
+      if (!closed && session.isOpen()) {
+        window.addPending(new FanoutStates.Pending(session, send));
+      }
+      return;
+    }
     String viewer = session.userId();
     synchronized (stripe(viewer)) {
       if (closed || !session.isOpen()) {
@@ -162,7 +169,10 @@ public final class PresenceFanout implements AutoCloseable {
     }
   }
 
-  /** The state message of {@code viewer}; registers the state in the window when batching. */
+  /**
+   * The state message of {@code viewer} alone: with window 0 for {@link #sendState}; with a window
+   * after a {@code presence_resync} (then registered in the open window).
+   */
   private String stateOf(String viewer) {
     Collection<String> members = audience.audienceOf(viewer);
     Map<String, VisiblePresence> users = new TreeMap<>();
@@ -174,31 +184,13 @@ public final class PresenceFanout implements AutoCloseable {
               : VisiblePresence.offline(m));
         }
       }
-    } else {
-      synchronized (lock) { // one cut of the window: later changes carry a higher sequence number
-        for (String m : members) {
-          if (!m.equals(viewer)) {
-            VisiblePresence p = online.get(m);
-            Visibility v = p == null ? Visibility.NONE : visibility.of(viewer, m);
-            users.put(m, v.presence() ? Shown.of(v).apply(withLatestActivity(p)) : VisiblePresence.offline(m));
-          }
-        }
-        window.states.putIfAbsent(viewer, seq);
-      }
+    } else { // one cut of the window: later changes carry a higher sequence number
+      window.cutNow(viewer, members).forEach((m, p) -> {
+        Visibility v = p == null ? Visibility.NONE : visibility.of(viewer, m);
+        users.put(m, v.presence() ? Shown.of(v).apply(states.withLatestActivity(p)) : VisiblePresence.offline(m));
+      });
     }
     return FanoutMessages.state(users);
-  }
-
-  /**
-   * A user the fan-out's events say is online, as of their latest event, with the latest activity
-   * the registry knows (activity alone fires no event).
-   */
-  private VisiblePresence withLatestActivity(VisiblePresence p) {
-    Instant active = registry.lastActive(p.userId()).orElse(null);
-    if (active == null || (p.lastActive() != null && !active.isAfter(p.lastActive()))) {
-      return p;
-    }
-    return new VisiblePresence(p.userId(), true, p.status(), p.statusText(), active, null);
   }
 
   /**
@@ -238,13 +230,7 @@ public final class PresenceFanout implements AutoCloseable {
   public void close() {
     closed = true;
     subscription.close();
-    synchronized (lock) {
-      if (flushTimer != null) {
-        flushTimer.cancel();
-        flushTimer = null;
-      }
-      window = new DiffWindow();
-    }
+    window.close();
     if (ownsScheduler) {
       scheduler.close();
     }
@@ -262,11 +248,7 @@ public final class PresenceFanout implements AutoCloseable {
     }
     String u = event.userId();
     VisiblePresence fields = event.online() ? StatusTexts.onlineNow(registry, u) : null;
-    synchronized (lock) {
-      VisiblePresence before = event.online() ? online.put(u, fields) : online.remove(u);
-      window.record(u, event.online(), fields, event.at(), before, ++seq);
-      scheduleFlushLocked();
-    }
+    window.transition(u, event.online(), fields, event.at());
   }
 
   /** Today's behaviour: one message per connected recipient, now. */
@@ -287,17 +269,7 @@ public final class PresenceFanout implements AutoCloseable {
       sendNow(StatusTexts.of(registry, update));
       return;
     }
-    String u = update.userId();
-    VisiblePresence fields = StatusTexts.fieldsOf(update);
-    synchronized (lock) {
-      VisiblePresence before = online.get(u);
-      if (before == null) {
-        return; // not online as the fan-out's events tell: its online transition carries the fields
-      }
-      online.put(u, fields);
-      window.update(u, fields, before, ++seq);
-      scheduleFlushLocked();
-    }
+    window.update(update.userId(), StatusTexts.fieldsOf(update));
   }
 
   /** One message per connected recipient who may see the user, built once per way of showing. */
@@ -319,45 +291,74 @@ public final class PresenceFanout implements AutoCloseable {
     }
   }
 
-  private void scheduleFlushLocked() {
-    if (flushTimer != null || closed) {
-      return;
-    }
-    try {
-      flushTimer = scheduler.schedule(this::flush, batchWindow);
-    } catch (RuntimeException e) {
-      LOG.warn("Scheduler refused the presence fan-out flush; changes wait for the next one", e);
-    }
-  }
-
   // ------------------------------------------------------------------ flushing
 
   private void flush() {
     synchronized (flushLock) {
-      DiffWindow w;
-      synchronized (lock) {
-        w = window;
-        window = new DiffWindow();
-        flushTimer = null;
-      }
+      DiffWindow w = window.swap();
       if (closed || w.isEmpty()) {
         return;
       }
       try {
-        send(windowDiffs.of(w));
+        Map<String, Integer> stated = w.pending.isEmpty() ? Map.of() : sendStates(w.pending);
+        send(windowDiffs.of(w), stated);
       } catch (RuntimeException | Error e) {
-        LOG.warn("Presence fan-out flush failed; {} changes dropped", w.changes.size(), e);
+        LOG.warn("Presence fan-out flush failed; {} changes and {} states dropped", w.changes.size(),
+            w.pending.size(), e);
       }
     }
   }
 
-  private void send(Map<String, Diff> diffs) {
+  /**
+   * Sends the window's waiting sessions their states, cut at the end of the window: what the
+   * fan-out showed of each member when it closed, which is the start of the next window (the
+   * changes since are that window's, and its diffs are relative to exactly this). Returns, per
+   * user, how many of their sessions got a state.
+   */
+  private Map<String, Integer> sendStates(List<FanoutStates.Pending> pending) {
+    FanoutStates.Batch batch = states.batch(pending);
+    window.cutAtLastSwap(batch);
+    batch.addLatestActivity();
+    Map<String, Integer> stated = new HashMap<>();
+    for (Map.Entry<String, List<FanoutStates.Pending>> e : batch.sessions().entrySet()) {
+      String viewer = e.getKey();
+      String text = batch.text(viewer); // shared by the viewer's sessions
+      synchronized (stripe(viewer)) {
+        for (FanoutStates.Pending p : e.getValue()) {
+          if (closed) {
+            return stated;
+          }
+          if (!p.session().isOpen()) {
+            continue;
+          }
+          try {
+            p.send().accept(text);
+            messages.incrementAndGet();
+            stated.merge(viewer, 1, Integer::sum);
+          } catch (RuntimeException ex) {
+            LOG.warn("Sending the presence state of user '{}' failed", viewer, ex);
+          }
+        }
+      }
+    }
+    return stated;
+  }
+
+  /**
+   * Sends the window's diffs; a user whose every session just got its state (cut at the end of
+   * this window) needs none.
+   */
+  private void send(Map<String, Diff> diffs, Map<String, Integer> stated) {
     Map<Object, String> texts = new HashMap<>();
     for (Map.Entry<String, Diff> e : diffs.entrySet()) {
       String r = e.getKey();
       Diff d = e.getValue();
       int size = d.size();
       if (size == 0) {
+        continue;
+      }
+      Integer fresh = stated.get(r);
+      if (fresh != null && fresh >= registry.sessionCount(r)) {
         continue;
       }
       synchronized (stripe(r)) {

@@ -377,6 +377,7 @@ class PresenceFanoutTest {
     f.sendState(registry.connect("bob", "s2", bobLate), bobLate::send);
     RecordingOutbound daveLate = new RecordingOutbound();
     f.sendState(registry.connect("dave", "s2", daveLate), daveLate::send);
+    time.advance(WINDOW); // with a window, states come at its end
     assertThat(entry(bobLate.sent.get(0), "alice")).isEqualTo(json("{\"is_online\":true,\"status\":\"busy\"}"));
     assertThat(entry(daveLate.sent.get(0), "alice").get("status_text").asText()).isEqualTo("Lunch");
 
@@ -390,7 +391,7 @@ class PresenceFanoutTest {
     assertThat(entry(bob.sent.get(bob.sent.size() - 1), "alice"))
         .isEqualTo(json("{\"is_online\":false,\"status\":\"offline\"}"));
     assertThat(entry(dave.sent.get(dave.sent.size() - 1), "alice")).isEqualTo(json(
-        "{\"is_online\":false,\"status\":\"offline\",\"last_online\":\"2026-01-01T00:00:03Z\"}"));
+        "{\"is_online\":false,\"status\":\"offline\",\"last_online\":\"2026-01-01T00:00:04Z\"}"));
   }
 
   @Test
@@ -402,6 +403,7 @@ class PresenceFanoutTest {
     alice.activity();
     RecordingOutbound bob = new RecordingOutbound();
     f.sendState(registry.connect("bob", "s1", bob), bob::send);
+    time.advance(WINDOW);
 
     assertThat(entry(bob.sent.get(0), "alice").get("last_active").asText()).isEqualTo("2026-01-01T00:00:05Z");
   }
@@ -434,6 +436,7 @@ class PresenceFanoutTest {
     RecordingOutbound out = new RecordingOutbound();
     PresenceSession alice = registry.connect("alice", "s1", out);
     f.sendState(alice, out::send);
+    time.advance(Duration.ofMillis(windowMillis));
 
     assertThat(out.sent).containsExactly("{\"type\":\"presence_state\",\"users\":{"
         + "\"bob\":{\"is_online\":true,\"status\":\"available\",\"last_active\":\"2026-01-01T00:00:00Z\"},\"carol\":{\"is_online\":false,\"status\":\"offline\"},"
@@ -452,7 +455,7 @@ class PresenceFanoutTest {
   }
 
   @Test
-  void aUserWhoFlipsBackAfterAStateWasSent_isInTheNextDiffOfThatRecipient() {
+  void aStateWithAWindow_isCutWhenTheWindowCloses_soAUserWhoFlippedAndCameBackNeedsNoDiff() {
     threads.joinAll("t1", List.of("alice", "bob", "carol"));
     PresenceFanout f = batched();
     connect("carol");
@@ -462,12 +465,36 @@ class PresenceFanoutTest {
     carol1.close(); // carol offline (window: started online)
     RecordingOutbound out = new RecordingOutbound();
     PresenceSession bob = registry.connect("bob", "s1", out);
-    f.sendState(bob, out::send); // shows carol offline
+    f.sendState(bob, out::send); // nothing yet: the state waits for the end of the window
+    assertThat(out.sent).isEmpty();
     registry.connect("carol", "s2", new RecordingOutbound()); // back: no net change in the window
     time.advance(WINDOW);
 
+    assertThat(out.sent).hasSize(1);
     assertThat(new PresenceView().applyAll(out.sent).onlineUsers()).containsExactly("carol");
-    assertThat(out.sent).hasSize(2);
+  }
+
+  @Test
+  void aUserWhoFlipsBackAfterAResyncState_isInTheNextDiffOfThatRecipient() {
+    threads.joinAll("t1", List.of("alice", "bob", "carol", "dave"));
+    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW).scheduler(time)
+        .maxDiffUsers(1));
+    RecordingOutbound out = connect("bob");
+    PresenceSession carol = registry.connect("carol", "s1", new RecordingOutbound());
+    time.advance(WINDOW);
+    connect("alice");
+    connect("dave");
+    time.advance(WINDOW); // two users in bob's diff: resync + a state, cut after the window closed
+    assertThat(out.sent).extracting(m -> json(m).path("type").asText())
+        .containsExactly("presence_diff", "presence_resync", "presence_state");
+    int before = out.sent.size();
+
+    carol.close();
+    registry.connect("carol", "s2", new RecordingOutbound()); // back: no net change in the window
+    time.advance(WINDOW);
+
+    assertThat(out.sent).hasSizeBetween(before, before + 1);
+    assertThat(new PresenceView().applyAll(out.sent).onlineUsers()).containsExactly("alice", "carol", "dave");
   }
 
   // ------------------------------------------------------------------ convergence
@@ -534,6 +561,8 @@ class PresenceFanoutTest {
         Set<String> expected = new TreeSet<>(threads.audienceOf(viewer));
         expected.retainAll(truth);
         assertValid(outs.get(key).sent);
+        assertThat(outs.get(key).sent).as("session %s", key).first().asString()
+            .startsWith("{\"type\":\"presence_state\""); // never a diff before its state
         PresenceView view = new PresenceView().applyAll(outs.get(key).sent);
         assertThat(view.onlineUsers()).as("view of session %s", key).isEqualTo(expected);
         Map<String, String> statuses = new TreeMap<>();
@@ -565,6 +594,7 @@ class PresenceFanoutTest {
     time.advance(WINDOW);
     RecordingOutbound late = new RecordingOutbound();
     f.sendState(registry.connect("alice", "s2", late), late::send);
+    time.advance(WINDOW);
 
     assertThat(new PresenceView().applyAll(alice.sent).onlineUsers()).containsExactly("bob");
     assertThat(new PresenceView().applyAll(late.sent).map())
@@ -585,6 +615,7 @@ class PresenceFanoutTest {
     time.advance(WINDOW);
     RecordingOutbound out = new RecordingOutbound();
     f.sendState(registry.connect("bob", "s2", out), out::send);
+    time.advance(WINDOW);
 
     assertThat(alice.sent).isEmpty();
     assertThat(out.sent).containsExactly("{\"type\":\"presence_state\",\"users\":{\"alice\":{\"is_online\":false,\"status\":\"offline\"}}}");

@@ -44,16 +44,21 @@ public final class ChatEndpoint extends PresenceEndpoint {
 
   /**
    * Sends the session the {@code presence_state} of everyone it shares a thread with (so that a
-   * reconnecting page repaints without a database read), then {@code ready}.
+   * reconnecting page repaints without a database read), then {@code ready}. With a batch window
+   * the state comes at the end of the window (at most one window later), and {@code ready} right
+   * after it, so a client that has seen {@code ready} has its state.
    */
   @Override
   protected void onSessionOpen(Session session, EndpointConfig config, PresenceSession p) {
-    fanout.sendState(p, text -> presence().send(session, text));
     var ready = JsonNodeFactory.instance.objectNode().put("type", "ready").put("user_id", p.userId());
     if (!idleAfter.isZero()) {
       ready.put("idle_after_ms", idleAfter.toMillis());
     }
-    presence().send(session, ready.toString());
+    String readyText = ready.toString();
+    fanout.sendState(p, text -> {
+      presence().send(session, text);
+      presence().send(session, readyText);
+    });
   }
 
   @Override

@@ -60,6 +60,19 @@ final class FanoutPeer implements AutoCloseable {
     });
   }
 
+  /**
+   * Connects a user with one counting session and asks the fan-out for its {@code presence_state}
+   * (at once with window 0; at the end of the window when batched), counted like the rest.
+   */
+  PresenceSession connectWithState(String user) {
+    PresenceSession s = connect(user);
+    if (!(fanout instanceof PresenceFanout f)) {
+      throw new IllegalStateException("states need a PresenceFanout, not " + fanout);
+    }
+    f.sendState(s, text -> sent.add(text.length()));
+    return s;
+  }
+
   /** Runs the flush of the current batch window, if one is scheduled. */
   void endWindow() {
     List<Runnable> run;

@@ -27,6 +27,8 @@ final class FanoutPeer implements AutoCloseable {
   private final List<Runnable> due = new ArrayList<>();
   /** Closes the fan-out under test (a subscription or a PresenceFanout: neither throws). */
   private final Runnable closeFanout;
+  /** The fan-out that sends states; null for the broadcaster, which has none. */
+  private final PresenceFanout states;
 
   FanoutPeer(String impl) {
     Scheduler manual = (task, delay) -> {
@@ -35,13 +37,14 @@ final class FanoutPeer implements AutoCloseable {
       }
       return () -> { };
     };
-    closeFanout = switch (impl) {
-      case "broadcaster" -> StatusBroadcaster.install(registry, threads)::close;
-      case "immediate" -> PresenceFanout.builder(registry, threads).build()::close;
+    states = switch (impl) {
+      case "broadcaster" -> null;
+      case "immediate" -> PresenceFanout.builder(registry, threads).build();
       case "batched" -> PresenceFanout.builder(registry, threads).batchWindow(Duration.ofSeconds(1))
-          .scheduler(manual).build()::close;
+          .scheduler(manual).build();
       default -> throw new IllegalArgumentException("impl must be broadcaster, immediate or batched: " + impl);
     };
+    closeFanout = states == null ? StatusBroadcaster.install(registry, threads)::close : states::close;
   }
 
   /** Connects a user with one counting session. */
@@ -66,10 +69,10 @@ final class FanoutPeer implements AutoCloseable {
    */
   PresenceSession connectWithState(String user) {
     PresenceSession s = connect(user);
-    if (!(fanout instanceof PresenceFanout f)) {
-      throw new IllegalStateException("states need a PresenceFanout, not " + fanout);
+    if (states == null) {
+      throw new IllegalStateException("the broadcaster sends no states");
     }
-    f.sendState(s, text -> sent.add(text.length()));
+    states.sendState(s, text -> sent.add(text.length()));
     return s;
   }
 

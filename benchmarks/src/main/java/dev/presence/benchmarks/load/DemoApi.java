@@ -46,6 +46,11 @@ final class DemoApi {
     call("POST", "/threads/" + threadId + "/invitations/accept", token, null);
   }
 
+  /** GET /threads: the caller's threads with every member's {@code is_online} as the server sees it now. */
+  JsonNode threads(String token) throws IOException {
+    return call("GET", "/threads", token, null);
+  }
+
   /** GET /stats: {"db":{"users":{"reads","writes"},"threads":{…}},"presence":{"online_users","sessions"}}. */
   JsonNode stats(String token) throws IOException {
     return call("GET", "/stats", token, null);

@@ -5,24 +5,36 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One simulated user: a JDK WebSocket to the demo that keeps a presence map the way
  * presence-client.js does ({@code presence_state} replaces it; {@code presence_diff} and
- * {@code user_status_changed} update it), counts the messages it gets, and notes when its view of
- * its co-members first matches what it is told to expect. The JDK answers ping frames itself.
- * Thread-safe: the listener callbacks of one socket are serialized by the JDK, the rest is
- * guarded by this object's monitor.
+ * {@code user_status_changed} update it; it is stale, so cleared, once the socket is gone), counts
+ * the messages it gets, and notes when its view of its co-members first matches what it is told
+ * to expect. The JDK answers ping frames itself.
+ *
+ * <p>Every socket has a listener of its own ({@link Connection}): a handshake that completes after
+ * its attempt was given up is aborted, and nothing an earlier socket delivers late (a fragment, a
+ * close) touches the current one's view. Like presence-client.js, a client that is told to
+ * {@link #keepConnected keep connected} hands an unexpected loss of its socket (an error, or a
+ * close it did not ask for) to a callback that reconnects it.
+ *
+ * <p>Thread-safe: the callbacks of one socket are serialized by the JDK; the view is guarded by
+ * this object's monitor.
  */
-final class LoadClient implements WebSocket.Listener {
+final class LoadClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final String userId;
@@ -31,38 +43,60 @@ final class LoadClient implements WebSocket.Listener {
   final AtomicLong messages = new AtomicLong();
   final AtomicLong states = new AtomicLong();
   volatile String token;
-  private final StringBuilder partial = new StringBuilder();
   private final Map<String, Boolean> view = new HashMap<>();
   private Set<String> expectedOnline;
   private long convergedAt;
-  private volatile WebSocket ws;
-  private volatile CompletableFuture<Void> closed = new CompletableFuture<>();
+  private volatile Connection current;
+  private volatile Consumer<LoadClient> onLost;
+
+  // diagnostics (read by Diagnosis)
+  final AtomicInteger opens = new AtomicInteger();
+  /** Sockets lost without being asked to close (errors, closes the server started while wanted). */
+  final AtomicInteger losses = new AtomicInteger();
+  final AtomicLong badJson = new AtomicLong();
+  volatile String lastBadJson;
   volatile long openedAt;
+  volatile long closedAt;
+  volatile String closeInfo = "";
+  volatile long stateAt;
+  volatile int stateSize = -1;
 
   LoadClient(String userId, Set<String> coMembers) {
     this.userId = userId;
     this.coMembers = coMembers;
   }
 
-  /** Opens the socket; completes when the handshake is done. */
+  /** Opens a new socket (any earlier one is forgotten); completes when the handshake is done. */
   CompletableFuture<WebSocket> connect(HttpClient http, int port) {
-    closed = new CompletableFuture<>();
-    return http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(30))
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + token), this);
+    Connection c = new Connection();
+    current = c;
+    return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + token), c);
+  }
+
+  /**
+   * From now on, an unexpected loss of the socket calls {@code reconnect} (once per loss, on a
+   * JDK callback thread: it must not block); null turns that off (before a deliberate stop).
+   */
+  void keepConnected(Consumer<LoadClient> reconnect) {
+    onLost = reconnect;
   }
 
   boolean isOpen() {
-    WebSocket w = ws;
-    return w != null && !w.isInputClosed() && !closed.isDone();
+    Connection c = current;
+    return c != null && c.isOpen();
   }
 
   CompletableFuture<Void> closedFuture() {
-    return closed;
+    Connection c = current;
+    return c == null ? CompletableFuture.completedFuture(null) : c.closed;
   }
 
-  /** Closes like a page (1001) and waits up to 10 s for the server's reply. */
+  /** Closes like a page (1001), without reconnecting, and waits up to 10 s for the server's reply. */
   void leave() {
-    WebSocket w = ws;
+    onLost = null;
+    Connection c = current;
+    WebSocket w = c == null ? null : c.ws;
     if (w == null) {
       return;
     }
@@ -70,7 +104,7 @@ final class LoadClient implements WebSocket.Listener {
       if (!w.isOutputClosed()) {
         w.sendClose(1001, "going away").get(10, TimeUnit.SECONDS);
       }
-      closed.get(10, TimeUnit.SECONDS);
+      c.closed.get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       w.abort();
     }
@@ -99,42 +133,45 @@ final class LoadClient implements WebSocket.Listener {
     return n;
   }
 
-  @Override
-  public void onOpen(WebSocket webSocket) {
-    ws = webSocket; // before any message: the state may come before buildAsync completes
-    openedAt = System.nanoTime();
-    webSocket.request(Long.MAX_VALUE);
-  }
-
-  @Override
-  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    partial.append(data);
-    if (last) {
-      String text = partial.toString();
-      partial.setLength(0);
-      if (!text.startsWith("{\"type\":\"ping\"")) {
-        messages.incrementAndGet();
-        apply(text);
+  /** Co-members in {@code online} shown offline or unknown, and co-members shown online though not in it. */
+  synchronized List<List<String>> wrongEntries(Set<String> online) {
+    List<String> missing = new ArrayList<>();
+    List<String> extra = new ArrayList<>();
+    for (String m : coMembers) {
+      boolean shown = Boolean.TRUE.equals(view.get(m));
+      if (shown && !online.contains(m)) {
+        extra.add(m);
+      } else if (!shown && online.contains(m)) {
+        missing.add(m);
       }
     }
-    return null;
+    return List.of(missing, extra);
   }
 
-  private synchronized void apply(String text) {
+  /** What the view shows of {@code member}: true, false, or null if it is not in the view. */
+  synchronized Boolean shows(String member) {
+    return view.get(member);
+  }
+
+  private synchronized void apply(Connection from, String text) {
+    if (from != current) {
+      return; // a socket given up on
+    }
     JsonNode m;
     try {
       m = JSON.readTree(text);
     } catch (Exception e) {
+      badJson.incrementAndGet();
+      lastBadJson = text.substring(0, Math.min(120, text.length()));
       return;
     }
     switch (m.path("type").asText()) {
       case "presence_state" -> {
         states.incrementAndGet();
+        stateAt = System.nanoTime();
+        stateSize = m.get("users").size();
         view.clear();
-        for (Iterator<Map.Entry<String, JsonNode>> it = m.get("users").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          view.put(e.getKey(), e.getValue().path("is_online").asBoolean());
-        }
+        m.get("users").properties().forEach(e -> view.put(e.getKey(), e.getValue().path("is_online").asBoolean()));
       }
       case "presence_diff" -> {
         m.get("online").forEach(u -> view.put(u.asText(), true));
@@ -154,20 +191,81 @@ final class LoadClient implements WebSocket.Listener {
     }
   }
 
-  @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    ended();
-    return null;
-  }
-
-  @Override
-  public void onError(WebSocket webSocket, Throwable error) {
-    ended();
-  }
-
   /** Like the JS client: the map is stale once the socket is gone; the next state refills it. */
-  private synchronized void ended() {
-    view.clear();
-    closed.complete(null);
+  private void ended(Connection from, String info) {
+    Consumer<LoadClient> reconnect;
+    synchronized (this) {
+      if (from != current) {
+        return;
+      }
+      view.clear();
+      closedAt = System.nanoTime();
+      closeInfo = info;
+      reconnect = onLost; // null once told to leave or before a deliberate stop
+      if (reconnect != null) {
+        losses.incrementAndGet();
+      }
+    }
+    if (reconnect != null) {
+      reconnect.accept(this);
+    }
+  }
+
+  /** The listener of one socket. */
+  private final class Connection implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+    final CompletableFuture<Void> closed = new CompletableFuture<>();
+    volatile WebSocket ws;
+    private int texts;
+
+    boolean isOpen() {
+      WebSocket w = ws;
+      return w != null && !w.isInputClosed() && !closed.isDone();
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      if (this != current) {
+        webSocket.abort(); // its attempt was given up (a handshake that took too long)
+        closed.complete(null);
+        return;
+      }
+      ws = webSocket; // before any message: the state may come before buildAsync completes
+      openedAt = System.nanoTime();
+      opens.incrementAndGet();
+      webSocket.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      texts++;
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        if (!text.startsWith("{\"type\":\"ping\"")) {
+          messages.incrementAndGet();
+          apply(this, text);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(null);
+      ended(this, statusCode + " " + reason);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.complete(null);
+      StringBuilder b = new StringBuilder("error ").append(error);
+      for (Throwable t = error.getCause(); t != null && b.length() < 400; t = t.getCause()) {
+        b.append(" caused by ").append(t);
+      }
+      ended(this, b.append(" after ").append(texts).append(" text fragments on this socket").toString());
+    }
   }
 }

@@ -217,6 +217,8 @@ final class LoadClient {
     final CompletableFuture<Void> closed = new CompletableFuture<>();
     volatile WebSocket ws;
     private int texts;
+    /** The lengths of the first few text fragments, for the report of a failed socket. */
+    private final StringBuilder firstFragments = new StringBuilder();
 
     boolean isOpen() {
       WebSocket w = ws;
@@ -238,7 +240,9 @@ final class LoadClient {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      texts++;
+      if (++texts <= 4) {
+        firstFragments.append(firstFragments.length() == 0 ? "" : ",").append(data.length()).append(last ? "$" : "");
+      }
       partial.append(data);
       if (last) {
         String text = partial.toString();
@@ -265,7 +269,9 @@ final class LoadClient {
       for (Throwable t = error.getCause(); t != null && b.length() < 400; t = t.getCause()) {
         b.append(" caused by ").append(t);
       }
-      ended(this, b.append(" after ").append(texts).append(" text fragments on this socket").toString());
+      ended(this, b.append(" after ").append(texts).append(" text fragments on this socket (chars: ")
+          .append(firstFragments).append(", $ = last of a message) and ")
+          .append((System.nanoTime() - openedAt) / 1_000_000).append(" ms").toString());
     }
   }
 }

@@ -20,6 +20,7 @@ import dev.presence.websocket.PresenceConfigurator;
 import dev.presence.websocket.WebSocketPresence;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -249,6 +250,8 @@ public final class DemoServer implements AutoCloseable {
   private static void stopAll(PresenceFanout fanout, PresenceRegistry registry, LastSeenFlush lastSeen,
       WebSocketPresence webSockets, Server jetty, MongoClient mongo, MongoServer embedded) {
     long t0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
+    ThreadCpu threads = new ThreadCpu();
     int sessions = registry == null ? 0 : registry.stats().sessions();
     if (fanout != null) { // first: a stopping node tells nobody that everyone went offline
       quietly("closing the presence fan-out", fanout::close);
@@ -257,8 +260,12 @@ public final class DemoServer implements AutoCloseable {
       quietly("closing the presence registry", registry::close);
     }
     long tr = System.nanoTime();
+    long cpuR = processCpuNanos();
+    String registryThreads = threads.since(3, cpuR - cpu0);
     String flushed = lastSeen == null ? "none" : lastSeen.close();
     long t1 = System.nanoTime();
+    long cpu1 = processCpuNanos();
+    String flushThreads = threads.since(3, cpu1 - cpuR);
     if (webSockets != null) { // waits for the closes, at most its shutdownTimeout, drops the rest
       quietly("closing the WebSocket connections", webSockets::close);
     }
@@ -274,9 +281,19 @@ public final class DemoServer implements AutoCloseable {
       quietly("stopping the embedded MongoDB server", embedded::shutdownNow);
     }
     long t4 = System.nanoTime();
-    LOG.info("Stopped with {} sessions in {} ms: registry {} ms, last-seen flush {} ms ({}),"
-        + " connections {} ms, Jetty {} ms, MongoDB {} ms", sessions, millis(t4 - t0), millis(tr - t0),
-        millis(t1 - tr), flushed, millis(t2 - t1), millis(t3 - t2), millis(t4 - t3));
+    // This process's CPU time per step (all its threads: the writer threads' closing handshakes
+    // run during the registry and flush steps), beside the wall time: on a shared machine the
+    // difference is time spent waiting for the CPU or for another process (the database).
+    LOG.info("Stopped with {} sessions in {} ms: registry {} ms (CPU {} ms: {}), last-seen flush {} ms"
+        + " (CPU {} ms: {}; {}), connections {} ms, Jetty {} ms, MongoDB {} ms", sessions, millis(t4 - t0),
+        millis(tr - t0), millis(cpuR - cpu0), registryThreads, millis(t1 - tr), millis(cpu1 - cpuR),
+        flushThreads, flushed, millis(t2 - t1), millis(t3 - t2), millis(t4 - t3));
+  }
+
+  /** CPU time of this process so far, in ns; 0 where the JVM cannot tell. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? Math.max(0, os.getProcessCpuTime()) : 0;
   }
 
   private static long millis(long nanos) {

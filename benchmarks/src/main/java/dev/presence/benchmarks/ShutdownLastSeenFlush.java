@@ -1,6 +1,11 @@
 package dev.presence.benchmarks;
 
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateManyModel;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import dev.presence.WriteBehindLastSeenStore;
 import dev.presence.mongo.CommandCounter;
 import dev.presence.mongo.MongoLastSeenStore;
@@ -8,6 +13,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,15 +26,15 @@ import org.bson.Document;
  * loopback, a unique index on {@code users.id}, every user's document present), the way
  * {@code registry.close()} hands them over: queued in a {@link WriteBehindLastSeenStore} with its
  * default batch size, then {@code close()}. Prints per round the time from queueing to the end of
- * the close, the
- * {@code update} commands the server received, and the load average. The first rounds warm the
+ * the close, the {@code update} commands the server received, and the load average. The first rounds warm the
  * JIT; each round uses a later time than the one before, so every {@code $max} changes the
  * document. Then the same writes called directly on the main thread, in batches of 500, with the
  * CPU time of that thread: the library's and the driver's share of the flush (building, encoding,
- * decoding), apart from the server's.
+ * decoding), apart from the server's. With a third argument {@code grouped}, last the shape not
+ * taken: the same users as {@code updateMany} with {@code $in} per 1,000 in one command.
  *
  * <p>Run: {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar
- * dev.presence.benchmarks.ShutdownLastSeenFlush 10000 8}
+ * dev.presence.benchmarks.ShutdownLastSeenFlush 10000 8 [grouped]}
  */
 public final class ShutdownLastSeenFlush {
   private ShutdownLastSeenFlush() {}
@@ -68,7 +74,7 @@ public final class ShutdownLastSeenFlush {
         wb.close();
         long nanos = System.nanoTime() - t0;
         long updates = counter.count("update", "users");
-        long stale = coll.countDocuments(new Document("last_online", new Document("$lt", java.util.Date.from(at))));
+        long stale = coll.countDocuments(Filters.lt("last_online", Date.from(at)));
         System.out.printf(Locale.ROOT,
             "round %d: write-behind close %.1f ms, %d update commands (%d written, %d not at the new"
                 + " time), load %.2f -> %.2f%n",
@@ -98,6 +104,34 @@ public final class ShutdownLastSeenFlush {
             "round %d: direct %.1f ms, of which %.1f ms CPU on the calling thread, load %.2f -> %.2f%n",
             r, nanos / 1e6, cpu / 1e6, loadBefore, load());
       }
+      if (args.length > 2 && args[2].equals("grouped")) {
+        grouped(coll, users, base.plusSeconds(3L * rounds), rounds);
+      }
+    }
+  }
+
+  /**
+   * The alternative shape for a batch whose users share one time: {@code updateMany({id: {$in:
+   * chunk}}, {$max: ...})} per 1,000 users, all in one unordered bulk write (one command),
+   * against the store's shape (one {@code updateOne} per user, batches of 500).
+   */
+  private static void grouped(MongoCollection<Document> coll, String[] users, Instant from, int rounds) {
+    List<String> ids = List.of(users);
+    for (int r = 0; r < rounds; r++) {
+      Date at = Date.from(from.plusSeconds(r));
+      double loadBefore = load();
+      long t0 = System.nanoTime();
+      List<WriteModel<Document>> writes = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i += 1000) {
+        writes.add(new UpdateManyModel<>(Filters.in("id", ids.subList(i, Math.min(ids.size(), i + 1000))),
+            Updates.max("last_online", at)));
+      }
+      coll.bulkWrite(writes, new BulkWriteOptions().ordered(false));
+      long grouped = System.nanoTime() - t0;
+      long stale = coll.countDocuments(Filters.lt("last_online", at));
+      System.out.printf(Locale.ROOT, "round %d: grouped (updateMany $in 1,000 x %d in one command) %.1f ms,"
+          + " %d not at the new time, load %.2f -> %.2f%n", r, writes.size(), grouped / 1e6, stale,
+          loadBefore, load());
     }
   }
 

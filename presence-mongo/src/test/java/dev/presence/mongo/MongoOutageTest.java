@@ -29,6 +29,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * MongoDB goes away while users go offline, and comes back on the same port. Always runs on the
@@ -226,5 +227,28 @@ class MongoOutageTest {
     String captured = bytes.toString(StandardCharsets.UTF_8);
     original.print(captured);
     return captured;
+  }
+
+  @Test
+  @Timeout(60)
+  void serverDownAtShutdown_closeGivesUpAfterItsTimeout_countingEveryUserNotWritten() {
+    WriteBehindLastSeenStore lastSeen = WriteBehindLastSeenStore.builder(store).scheduler(time)
+        .flushDelay(Duration.ofHours(1)).retryBackoff(Duration.ofMillis(50))
+        .closeTimeout(Duration.ofMillis(300)).build();
+    toClose.add(lastSeen);
+    PresenceRegistry registry = registry(lastSeen);
+    for (int i = 0; i < 20; i++) {
+      registry.connect(user(i), "tab", new PongingOutbound());
+    }
+    mongo.stopServer();
+
+    registry.close(); // every user offline, 20 times queued
+    // The driver waits up to 500 ms per attempt for a server that is gone; close waits 300 ms.
+    String log = captureStandardError(lastSeen::close);
+
+    assertThat(lastSeen.unwrittenAtCloseCount()).isEqualTo(20);
+    assertThat(lastSeen.writtenCount()).isZero();
+    assertThat(log).contains("ERROR").contains("Closed with 20 last-seen times not written within the"
+        + " close timeout of PT0.3S");
   }
 }

@@ -129,17 +129,28 @@ final class Diagnosis {
     return b.toString().trim();
   }
 
-  /** The last loss of each client that lost a socket unexpectedly, counted by cause. */
+  /** The last unexpected loss of each client that had one, counted by cause. */
   static String lossCauses(List<LoadClient> clients) {
     Map<String, Integer> causes = new TreeMap<>();
     for (LoadClient c : clients) {
       if (c.losses.get() > 0) {
-        String info = c.closeInfo;
+        String info = c.lastLoss;
         int after = info.indexOf(" after ");
         causes.merge(after > 0 ? info.substring(0, after) : info, 1, Integer::sum);
       }
     }
     return causes.toString();
+  }
+
+  /** The full account of up to {@code n} sockets lost unexpectedly (the last loss of each client). */
+  static List<String> lossSamples(List<LoadClient> clients, int n) {
+    List<String> out = new ArrayList<>();
+    for (LoadClient c : clients) {
+      if (c.losses.get() > 0 && out.size() < n) {
+        out.add(c.userId + ": " + c.lastLoss);
+      }
+    }
+    return out;
   }
 
   private static String firstBad(List<LoadClient> clients) {

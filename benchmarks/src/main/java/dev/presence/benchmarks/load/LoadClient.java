@@ -58,6 +58,8 @@ final class LoadClient {
   volatile long openedAt;
   volatile long closedAt;
   volatile String closeInfo = "";
+  /** How the last socket lost unexpectedly ended. */
+  volatile String lastLoss = "";
   volatile long stateAt;
   volatile int stateSize = -1;
 
@@ -204,6 +206,7 @@ final class LoadClient {
       reconnect = onLost; // null once told to leave or before a deliberate stop
       if (reconnect != null) {
         losses.incrementAndGet();
+        lastLoss = info;
       }
     }
     if (reconnect != null) {

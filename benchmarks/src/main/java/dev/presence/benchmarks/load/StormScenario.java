@@ -176,6 +176,7 @@ final class StormScenario {
     report("storm", window, "reconnect spread", secs(lastOpen.get() - firstOpen.get()));
     report("storm", window, "sockets lost unexpectedly during the storm (the clients reconnected; counted in the spread)",
         lost + (lost > 0 ? "; " + Diagnosis.lossCauses(clients) : ""));
+    Diagnosis.lossSamples(clients, 3).forEach(l -> report("storm", window, "a lost socket", l));
     report("storm", window, "convergence after the first reconnect, s", fromFirst.toString());
     report("storm", window, "convergence after the last reconnect, s", afterLast.toString());
     report("storm", window, "messages per client during the storm", String.format("%.1f", stormMsgs / (double) users));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -64,6 +65,32 @@ final class FanoutStates {
       return p;
     }
     return new VisiblePresence(p.userId(), true, p.status(), p.statusText(), active, null);
+  }
+
+  /**
+   * The state message of {@code viewer} alone: without a window, from the registry now (what
+   * {@link PresenceRegistry#visiblePresence} says, invisibility included); with one, cut now in
+   * the open window (a {@code presence_resync}: later changes carry a higher sequence number, and
+   * the window's diffs tell the viewer of them).
+   */
+  String single(String viewer, @Nullable FanoutWindow window) {
+    Collection<String> members = audience.audienceOf(viewer);
+    Map<String, VisiblePresence> users = new TreeMap<>();
+    if (window == null) {
+      for (String m : members) {
+        if (!m.equals(viewer)) {
+          Visibility v = visibility.of(viewer, m);
+          users.put(m, v.presence() ? Shown.of(v).apply(registry.visiblePresence(viewer, m)) // invisibility too
+              : VisiblePresence.offline(m));
+        }
+      }
+    } else {
+      window.cutNow(viewer, members).forEach((m, p) -> {
+        Visibility v = p == null ? Visibility.NONE : visibility.of(viewer, m);
+        users.put(m, v.presence() ? Shown.of(v).apply(withLatestActivity(p)) : VisiblePresence.offline(m));
+      });
+    }
+    return FanoutMessages.state(users);
   }
 
   /**

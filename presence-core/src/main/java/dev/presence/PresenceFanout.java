@@ -1,14 +1,14 @@
 package dev.presence;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +64,8 @@ public final class PresenceFanout implements AutoCloseable {
   private final int maxDiffUsers;
   private final FanoutVisibility visibility;
   private final WindowDiffs windowDiffs;
+  /** Batched over a ThreadMembership: each thread's connected members, what the flush walks. */
+  private final @Nullable OnlineMembers onlineMembers;
   private final FanoutStates states;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
@@ -84,7 +86,9 @@ public final class PresenceFanout implements AutoCloseable {
     this.batchWindow = b.batchWindow;
     this.maxDiffUsers = b.maxDiffUsers;
     this.visibility = new FanoutVisibility(b.registry, b.policy);
-    this.windowDiffs = new WindowDiffs(b.registry, b.audience, visibility);
+    this.onlineMembers = !b.batchWindow.isZero() && b.audience instanceof ThreadMembership t
+        ? t.newOnlineIndex() : null;
+    this.windowDiffs = new WindowDiffs(b.registry, b.audience, visibility, onlineMembers);
     this.states = new FanoutStates(b.registry, b.audience, visibility);
     this.ownsScheduler = b.scheduler == null && !b.batchWindow.isZero();
     this.scheduler = ownsScheduler ? Scheduler.daemonThread("presence-fanout") : b.scheduler;
@@ -109,7 +113,11 @@ public final class PresenceFanout implements AutoCloseable {
       }
     });
     if (!batchWindow.isZero()) {
-      window.start(registry.onlineUsers(), registry);
+      Set<String> already = registry.onlineUsers();
+      if (onlineMembers != null) {
+        already.forEach(onlineMembers::add); // a stale one is dropped by the first flush that meets it
+      }
+      window.start(already, registry);
     }
   }
 
@@ -155,6 +163,9 @@ public final class PresenceFanout implements AutoCloseable {
     Objects.requireNonNull(send, "send");
     if (!batchWindow.isZero()) {
       if (!closed && session.isOpen()) {
+        if (onlineMembers != null) {
+          onlineMembers.add(session.userId()); // also how the index learns of an invisible user
+        }
         window.addPending(new FanoutStates.Pending(session, send));
       }
       return;
@@ -174,23 +185,7 @@ public final class PresenceFanout implements AutoCloseable {
    * after a {@code presence_resync} (then registered in the open window).
    */
   private String stateOf(String viewer) {
-    Collection<String> members = audience.audienceOf(viewer);
-    Map<String, VisiblePresence> users = new TreeMap<>();
-    if (batchWindow.isZero()) {
-      for (String m : members) {
-        if (!m.equals(viewer)) {
-          Visibility v = visibility.of(viewer, m);
-          users.put(m, v.presence() ? Shown.of(v).apply(registry.visiblePresence(viewer, m)) // invisibility too
-              : VisiblePresence.offline(m));
-        }
-      }
-    } else { // one cut of the window: later changes carry a higher sequence number
-      window.cutNow(viewer, members).forEach((m, p) -> {
-        Visibility v = p == null ? Visibility.NONE : visibility.of(viewer, m);
-        users.put(m, v.presence() ? Shown.of(v).apply(states.withLatestActivity(p)) : VisiblePresence.offline(m));
-      });
-    }
-    return FanoutMessages.state(users);
+    return states.single(viewer, batchWindow.isZero() ? null : window);
   }
 
   /**
@@ -231,6 +226,9 @@ public final class PresenceFanout implements AutoCloseable {
     closed = true;
     subscription.close();
     window.close();
+    if (onlineMembers != null && audience instanceof ThreadMembership threads) {
+      threads.removeOnlineIndex(onlineMembers);
+    }
     if (ownsScheduler) {
       scheduler.close();
     }
@@ -248,6 +246,13 @@ public final class PresenceFanout implements AutoCloseable {
     }
     String u = event.userId();
     VisiblePresence fields = event.online() ? StatusTexts.onlineNow(registry, u) : null;
+    if (onlineMembers != null) { // before the window has the change: its flush must find u
+      if (event.online()) {
+        onlineMembers.add(u);
+      } else {
+        onlineMembers.removeIf(u, x -> registry.sessionCount(x) == 0); // invisible: still hears
+      }
+    }
     window.transition(u, event.online(), fields, event.at());
   }
 

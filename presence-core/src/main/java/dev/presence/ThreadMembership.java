@@ -2,9 +2,11 @@ package dev.presence;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +21,8 @@ import org.jspecify.annotations.Nullable;
 public final class ThreadMembership implements Audience {
   private final ConcurrentHashMap<String, Set<String>> membersByThread = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> threadsByUser = new ConcurrentHashMap<>();
+  /** The online-members indexes of batched fan-outs over this membership, kept current here. */
+  private final List<OnlineMembers> onlineIndexes = new CopyOnWriteArrayList<>();
 
   /** Creates an empty index. */
   public ThreadMembership() {}
@@ -36,6 +40,9 @@ public final class ThreadMembership implements Audience {
     requireId("userId", userId);
     membersByThread.computeIfAbsent(threadId, k -> ConcurrentHashMap.newKeySet()).add(userId);
     threadsByUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(threadId);
+    for (OnlineMembers index : onlineIndexes) {
+      index.joined(threadId, userId);
+    }
   }
 
   /**
@@ -72,6 +79,9 @@ public final class ThreadMembership implements Audience {
     if (threads != null && threads.remove(threadId) && threads.isEmpty()) {
       threadsByUser.remove(userId);
     }
+    for (OnlineMembers index : onlineIndexes) {
+      index.left(threadId, userId);
+    }
   }
 
   /**
@@ -88,6 +98,9 @@ public final class ThreadMembership implements Audience {
           threadsByUser.remove(u);
         }
       }
+    }
+    for (OnlineMembers index : onlineIndexes) {
+      index.threadRemoved(threadId);
     }
   }
 
@@ -155,6 +168,21 @@ public final class ThreadMembership implements Audience {
   /** The live set of members of a thread, or null; weakly consistent like {@link #threadsView}. */
   @Nullable Set<String> membersView(String threadId) {
     return membersByThread.get(threadId);
+  }
+
+  /**
+   * A new index of the connected members of each thread, kept current by this membership's
+   * updates from now on, for a batched fan-out; {@link #removeOnlineIndex} when it closes.
+   */
+  synchronized OnlineMembers newOnlineIndex() {
+    OnlineMembers index = new OnlineMembers(this);
+    onlineIndexes.add(index);
+    return index;
+  }
+
+  /** Stops keeping {@code index} current. */
+  void removeOnlineIndex(OnlineMembers index) {
+    onlineIndexes.remove(index);
   }
 
   private static void requireId(String name, String value) {

@@ -1,10 +1,13 @@
 package dev.presence;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Computes, for one closed window of a {@link PresenceFanout}, the diff each connected recipient
@@ -15,11 +18,15 @@ final class WindowDiffs {
   private final PresenceRegistry registry;
   private final Audience audience;
   private final FanoutVisibility visibility;
+  /** The connected members of each thread, or null to walk every member (and ask each). */
+  private final @Nullable OnlineMembers onlineMembers;
 
-  WindowDiffs(PresenceRegistry registry, Audience audience, FanoutVisibility visibility) {
+  WindowDiffs(PresenceRegistry registry, Audience audience, FanoutVisibility visibility,
+      @Nullable OnlineMembers onlineMembers) {
     this.registry = registry;
     this.audience = audience;
     this.visibility = visibility;
+    this.onlineMembers = onlineMembers;
   }
 
   /** Per recipient, the users it must hear about, with their latest flag. */
@@ -68,7 +75,8 @@ final class WindowDiffs {
   /**
    * The thread-membership path: changes are grouped by thread, and each online member of a
    * thread with changes is handed that thread's group. Cost per window: O(changes x threads per
-   * user + members of the threads with changes), instead of O(changes x audience).
+   * user + connected members of the threads with changes) with the online-members index
+   * (O(members) without it), instead of O(changes x audience).
    */
   private void diffsByThread(DiffWindow w, ThreadMembership threads, Map<String, Diff> out) {
     Map<String, Diff.Group> byThread = new LinkedHashMap<>();
@@ -82,15 +90,20 @@ final class WindowDiffs {
         }
       }
     }
+    List<String> gone = null;
     for (Map.Entry<String, Diff.Group> e : byThread.entrySet()) {
-      Set<String> members = threads.membersView(e.getKey());
+      Set<String> members = onlineMembers != null ? onlineMembers.of(e.getKey()) : threads.membersView(e.getKey());
       if (members == null) {
         continue;
       }
       Diff.Group g = e.getValue();
       for (String r : members) {
-        if (registry.sessionCount(r) == 0) {
-          continue; // invisible recipients are connected, hence included
+        if (registry.sessionCount(r) == 0) { // invisible recipients are connected, hence included
+          if (onlineMembers != null) {
+            gone = gone == null ? new ArrayList<>() : gone;
+            gone.add(r); // e.g. an invisible user who left: no event told
+          }
+          continue;
         }
         if (visibility.allFullyVisibleTo(r, g)) {
           out.computeIfAbsent(r, k -> new Diff()).addGroup(g, r); // one text for the room
@@ -101,6 +114,11 @@ final class WindowDiffs {
             }
           }
         }
+      }
+    }
+    if (gone != null) {
+      for (String r : gone) { // within the offline grace (online, no session) a user stays
+        onlineMembers.removeIf(r, x -> registry.sessionCount(x) == 0 && !registry.isOnline(x));
       }
     }
   }

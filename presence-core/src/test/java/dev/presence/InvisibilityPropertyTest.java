@@ -213,6 +213,7 @@ class InvisibilityPropertyTest {
                 continue;
               }
               if (m.path("type").asText().equals("presence_state")) {
+                assertThat(m.get("users").has(v)).as("%s: a state lists its recipient %s", op, v).isFalse();
                 JsonNode entry = m.get("users").get(u);
                 assertThat(hidden && entry != null && entry.get("is_online").asBoolean())
                     .as("%s: state tells %s that %s is online", op, v, u).isFalse();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * storm users=2000 spread=10s windows=0,1s    reconnect storm: users in threads of 50, 5 threads each
+ *                                              (port=N: the demo on a fixed port, to capture its traffic)
  * room members=2000 flappers=50 duration=20s windows=0,1s   one large thread, members flapping
  * steady users=10000 hold=30s ping=both       idle connections, heartbeat 10 s (ping=frame|json|both), measured
  *                                              after warmup=20s, then SIGTERM

@@ -67,7 +67,8 @@ final class StormScenario {
     }
     co.forEach((u, s) -> s.remove(u));
     List<String> flags = h.demoFlags(window, "storm" + run);
-    DemoProcess demo = DemoProcess.start(0, h.opt("heap", "2g"), h.workDir, flags);
+    // port=N: a fixed port (e.g. to capture its traffic); default any free one
+    DemoProcess demo = DemoProcess.start(h.intOpt("port", 0), h.opt("heap", "2g"), h.workDir, flags);
     int port = demo.port;
     List<LoadClient> clients = new ArrayList<>();
     Set<String> everyone = new HashSet<>(ids);

@@ -6,7 +6,6 @@ import dev.presence.test.FakeTime;
 import dev.presence.test.RecordingOutbound;
 import dev.presence.testing.PresenceView;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,25 +18,18 @@ import org.junit.jupiter.api.Test;
  */
 class FanoutOnlineIndexTest {
   private static final Duration WINDOW = Duration.ofSeconds(1);
-  private final FakeTime time = new FakeTime();
-  private final PresenceRegistry registry = PresenceRegistry.builder().withoutHeartbeat()
-      .ticker(time).clock(time.clock()).scheduler(time).eventExecutor(Runnable::run)
-      .offlineGrace(Duration.ofSeconds(5)).build();
-  private final ThreadMembership threads = new ThreadMembership();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final FanoutFixture fixture = new FanoutFixture(b -> b.offlineGrace(Duration.ofSeconds(5)));
+  private final FakeTime time = fixture.time;
+  private final PresenceRegistry registry = fixture.registry;
+  private final ThreadMembership threads = fixture.threads;
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    registry.close();
+    fixture.close();
   }
 
   private PresenceFanout batched() {
-    PresenceFanout f = PresenceFanout.builder(registry, threads).batchWindow(WINDOW).scheduler(time).build();
-    toClose.add(f);
-    return f;
+    return fixture.closeAfter(fixture.fanout(WINDOW).build());
   }
 
   private RecordingOutbound connect(PresenceFanout f, String user, String session, ConnectOptions options) {

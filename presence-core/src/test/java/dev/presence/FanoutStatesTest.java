@@ -28,30 +28,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FanoutStatesTest {
   private static final Duration WINDOW = Duration.ofSeconds(1);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final FakeTime time = new FakeTime();
   private final Set<String> hiders = new HashSet<>();
   private final Set<String> blocked = new HashSet<>();
-  private final PresenceRegistry registry = PresenceRegistry.builder().withoutHeartbeat()
-      .ticker(time).clock(time.clock()).scheduler(time).eventExecutor(Runnable::run)
+  private final FanoutFixture fixture = new FanoutFixture(b -> b
       .policy(PresencePolicy.hideLastSeen(hiders::contains)
-          .and((viewer, subject) -> blocked.contains(viewer + ">" + subject) ? Visibility.NONE : Visibility.ALL))
-      .build();
-  private final ThreadMembership threads = new ThreadMembership();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+          .and((viewer, subject) -> blocked.contains(viewer + ">" + subject) ? Visibility.NONE : Visibility.ALL)));
+  private final FakeTime time = fixture.time;
+  private final PresenceRegistry registry = fixture.registry;
+  private final ThreadMembership threads = fixture.threads;
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    registry.close();
+    fixture.close();
   }
 
   private PresenceFanout fanout(Duration window, PresencePolicy policy) {
-    PresenceFanout f = PresenceFanout.builder(registry, threads).batchWindow(window).scheduler(time)
-        .policy(policy).build();
-    toClose.add(f);
-    return f;
+    return fixture.closeAfter(fixture.fanout(window).policy(policy).build());
   }
 
   private PresenceFanout batched() {

@@ -27,28 +27,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PresenceFanoutTest {
   private static final Duration WINDOW = Duration.ofSeconds(1);
-  private final FakeTime time = new FakeTime();
-  private final PresenceRegistry registry = PresenceRegistry.builder().withoutHeartbeat()
-      .ticker(time).clock(time.clock()).scheduler(time).eventExecutor(Runnable::run).build();
-  private final ThreadMembership threads = new ThreadMembership();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final FanoutFixture fixture = new FanoutFixture();
+  private final FakeTime time = fixture.time;
+  private final PresenceRegistry registry = fixture.registry;
+  private final ThreadMembership threads = fixture.threads;
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
-    registry.close();
+    fixture.close();
   }
 
   private PresenceFanout batched() {
-    return fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW).scheduler(time));
+    return fanout(fixture.fanout(WINDOW));
   }
 
   private PresenceFanout fanout(PresenceFanout.Builder b) {
-    PresenceFanout f = b.build();
-    toClose.add(f);
-    return f;
+    return fixture.closeAfter(b.build());
   }
 
   private RecordingOutbound connect(String user) {
@@ -223,7 +217,7 @@ class PresenceFanoutTest {
     threads.joinAll("t1", List.of("alice", "bob"));
     batched();
     List<String> heard = new CopyOnWriteArrayList<>();
-    toClose.add(registry.addListener(e -> heard.add(e.userId() + (e.online() ? "+" : "-"))));
+    fixture.closeAfter(registry.addListener(e -> heard.add(e.userId() + (e.online() ? "+" : "-"))));
     RecordingOutbound bob = connect("bob");
     time.advance(WINDOW);
     bob.sent.clear();

@@ -52,4 +52,24 @@ class ChangeLimiterTest {
     }
     assertThat(limiter.acquire("alice")).isPositive();
   }
+
+  @Test
+  void usersWhoseBucketRefilled_areForgotten_soManyLoginsDoNotGrowTheLimiter() {
+    for (int i = 0; i < 10 * ChangeLimiter.SWEEP_EVERY; i++) {
+      limiter.acquire("user" + i);
+      if (i % 100 == 99) {
+        advance(Duration.ofSeconds(3)); // one change per user refills in 2 s
+      }
+    }
+    assertThat(limiter.trackedUsers()).as("the last refill period's users and one sweep interval")
+        .isLessThanOrEqualTo(100 + ChangeLimiter.SWEEP_EVERY);
+
+    for (int i = 0; i < 5; i++) {
+      limiter.acquire("alice");
+    }
+    for (int i = 0; i < ChangeLimiter.SWEEP_EVERY; i++) {
+      limiter.acquire("bob" + i); // a sweep while alice's bucket is empty
+    }
+    assertThat(limiter.acquire("alice")).as("a sweep keeps a user whose bucket is not full").isPositive();
+  }
 }

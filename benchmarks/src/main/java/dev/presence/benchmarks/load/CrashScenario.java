@@ -40,7 +40,7 @@ final class CrashScenario {
           "-Xmx1g", "-cp", System.getProperty("java.class.path"), LoadTool.class.getName(), "hold",
           "port=" + demo.port, "users=" + users, "seconds=300")
           .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
       String line = out.readLine();
       if (!"HELD".equals(line)) {
         throw new IOException("the client process did not hold its connections: " + line);

@@ -70,9 +70,7 @@ final class DemoProcess implements AutoCloseable {
             bound.complete(Integer.parseInt(m.group(1)));
           } else if (s.find()) {
             stopped.complete(s.group());
-          } else if (line.contains(" INFO ")) {
-            continue; // the demo's other start-up and shutdown lines
-          } else if (!line.isBlank()) {
+          } else if (!line.contains(" INFO ") && !line.isBlank()) { // not the demo's other INFO lines
             System.err.println("[demo] " + line);
           }
         }
@@ -104,7 +102,7 @@ final class DemoProcess implements AutoCloseable {
   long cpuNanos() {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS; // utime, stime
     } catch (IOException | RuntimeException e) {
       return -1;
@@ -123,7 +121,7 @@ final class DemoProcess implements AutoCloseable {
         try {
           String stat = Files.readString(task.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
           long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;
           out.merge(name.replaceAll("[-#0-9 ]+$", ""), nanos, Long::sum);
         } catch (IOException | RuntimeException e) {

@@ -140,7 +140,7 @@ public final class HandshakeCheck {
           ? http.sendAsync(java.net.http.HttpRequest.newBuilder(loginUri).GET().build(),
               java.net.http.HttpResponse.BodyHandlers.ofString())
           : CompletableFuture.completedFuture(null);
-      before.thenCompose(r -> http.newWebSocketBuilder().buildAsync(uri, listener)).whenComplete((ws, e) -> {
+      var unused = before.thenCompose(r -> http.newWebSocketBuilder().buildAsync(uri, listener)).whenComplete((ws, e) -> {
         inFlight.release();
         if (e != null) {
           failures.merge("handshake: " + e, 1, Integer::sum);
@@ -195,7 +195,7 @@ public final class HandshakeCheck {
         s.getOutputStream().flush();
       }
       String key = null;
-      for (String line : head.toString().split("\r\n")) {
+      for (String line : head.toString().split("\r\n", -1)) {
         if (line.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:")) {
           key = line.substring(line.indexOf(':') + 1).trim();
         }

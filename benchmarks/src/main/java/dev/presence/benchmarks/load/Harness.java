@@ -64,6 +64,7 @@ final class Harness implements AutoCloseable {
    * @param opened told the time the socket opened
    * @param done completed when connected, exceptionally once the deadline passed
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // the retry reports its own outcome through done
   void reconnect(LoadClient c, DemoApi api, int port, long deadline, LongConsumer opened, CompletableFuture<Void> done) {
     try {
       c.token = api.login(c.userId);
@@ -85,6 +86,7 @@ final class Harness implements AutoCloseable {
    * to two minutes) when its socket is lost without being asked to close, as presence-client.js
    * does; {@code opened} is told when each such socket opens. Thread-safe.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // reconnect catches its failures; the tool counts the losses
   void keepConnected(List<LoadClient> clients, DemoApi api, int port, LongConsumer opened) {
     for (LoadClient c : clients) {
       c.keepConnected(lost -> timers.schedule(() -> reconnect(lost, api, port,

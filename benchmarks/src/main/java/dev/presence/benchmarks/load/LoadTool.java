@@ -102,8 +102,11 @@ public final class LoadTool {
   }
 
   private static void forEachWindow(Harness h, PerWindow scenario) throws Exception {
-    for (String w : h.opt("windows", "0,1s").split(",")) {
-      scenario.run(w);
+    for (String w : h.opt("windows", "0,1s").split(",", -1)) {
+      if (w.isBlank()) {
+        continue;
+      }
+      scenario.run(w.strip());
     }
   }
 

@@ -67,7 +67,7 @@ final class RoomScenario {
       List<LoadClient> steady = clients.subList(0, members - flappers);
       h.keepConnected(steady, api, demo.port, at -> { });
       clients.forEach(c -> c.expect(c.coMembers));
-      h.check(awaitConverged(clients, Duration.ofSeconds(120)), "room " + window + ": everyone sees the full room");
+      h.check(awaitConverged(clients, Duration.ofMinutes(2)), "room " + window + ": everyone sees the full room");
       long initial = sum(clients);
       report("room", window, "messages while the room came online",
           String.format("%d (%.1f per member), server CPU %s s", initial, initial / (double) members,

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,7 +222,7 @@ final class FanoutStates {
     final String id;
     @Nullable VisiblePresence presence;
     private @Nullable String offline;
-    private final String[] shown = new String[Shown.values().length];
+    private final EnumMap<Shown, String> shown = new EnumMap<>(Shown.class);
 
     Slot(String id) {
       this.id = id;
@@ -238,12 +239,7 @@ final class FanoutStates {
         return offline;
       }
       Shown s = Shown.of(v);
-      String f = shown[s.ordinal()];
-      if (f == null) {
-        f = FanoutMessages.stateEntry(s.apply(p));
-        shown[s.ordinal()] = f;
-      }
-      return f;
+      return shown.computeIfAbsent(s, way -> FanoutMessages.stateEntry(way.apply(p)));
     }
 
     @Override

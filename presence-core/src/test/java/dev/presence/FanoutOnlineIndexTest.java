@@ -99,7 +99,7 @@ class FanoutOnlineIndexTest {
   @Test
   void aUserWithinTheOfflineGrace_isKept_andHearsAfterReconnecting() {
     threads.joinAll("t1", List.of("alice", "bob", "carol"));
-    PresenceFanout f = batched();
+    batched();
     PresenceSession first = registry.connect("alice", "s1", new RecordingOutbound());
     time.advance(WINDOW);
     first.close(); // within the grace: still online, no session

@@ -471,8 +471,7 @@ class PresenceFanoutTest {
   @Test
   void aUserWhoFlipsBackAfterAResyncState_isInTheNextDiffOfThatRecipient() {
     threads.joinAll("t1", List.of("alice", "bob", "carol", "dave"));
-    PresenceFanout f = fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW).scheduler(time)
-        .maxDiffUsers(1));
+    fanout(PresenceFanout.builder(registry, threads).batchWindow(WINDOW).scheduler(time).maxDiffUsers(1));
     RecordingOutbound out = connect("bob");
     PresenceSession carol = registry.connect("carol", "s1", new RecordingOutbound());
     time.advance(WINDOW);

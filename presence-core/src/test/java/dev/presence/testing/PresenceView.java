@@ -2,7 +2,6 @@ package dev.presence.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,8 +40,7 @@ public final class PresenceView {
         states++;
         online.clear();
         shown.clear();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.get("users").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.get("users").properties()) {
           online.put(e.getKey(), e.getValue().get("is_online").booleanValue());
           shown.put(e.getKey(), shown(e.getValue()));
         }
@@ -52,7 +50,7 @@ public final class PresenceView {
         n.get("online").forEach(u -> online.put(u.textValue(), true));
         n.get("offline").forEach(u -> online.put(u.textValue(), false));
         if (n.has("users")) {
-          n.get("users").fields().forEachRemaining(e -> {
+          n.get("users").properties().forEach(e -> {
             online.put(e.getKey(), e.getValue().get("is_online").booleanValue());
             shown.put(e.getKey(), shown(e.getValue()));
           });

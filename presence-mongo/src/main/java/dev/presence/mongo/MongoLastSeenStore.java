@@ -153,7 +153,7 @@ public final class MongoLastSeenStore implements LastSeenStore {
       Instant at = Objects.requireNonNull(e.getValue(), () -> "time of user '" + userId + "'");
       userIds.add(userId);
       BsonDocument update = updates.computeIfAbsent(at, t -> new BsonDocument("$max",
-          new BsonDocument(field, new BsonDateTime(Date.from(t).getTime()))));
+          new BsonDocument(field, new BsonDateTime(t.toEpochMilli()))));
       writes.add(new UpdateOneModel<>(new BsonDocument(idField, new BsonString(userId)), update,
           updateOptions));
     }

@@ -68,11 +68,6 @@ final class OnlineMembers {
     return s == null ? Set.of() : s;
   }
 
-  /** Whether the index counts the user as connected. */
-  boolean contains(String userId) {
-    return users.contains(userId);
-  }
-
   // Called by ThreadMembership, under its monitor.
 
   void joined(String threadId, String userId) {

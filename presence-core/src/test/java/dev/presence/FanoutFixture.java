@@ -4,6 +4,7 @@ import dev.presence.test.FakeTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,6 +31,25 @@ final class FanoutFixture {
   /** A fan-out builder over this registry and membership, its window on the fixture's fake time. */
   PresenceFanout.Builder fanout(Duration window) {
     return PresenceFanout.builder(registry, threads).batchWindow(window).scheduler(time);
+  }
+
+  /**
+   * Users {@code u0..u(count-1)}, each joined to each of threads {@code t0..t(threadCount-1)} with
+   * probability 1/{@code oneIn}, drawn from {@code rnd} thread by thread.
+   */
+  List<String> joinAtRandom(Random rnd, int count, int threadCount, int oneIn) {
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      users.add("u" + i);
+    }
+    for (int t = 0; t < threadCount; t++) {
+      for (String u : users) {
+        if (rnd.nextInt(oneIn) == 0) {
+          threads.join("t" + t, u);
+        }
+      }
+    }
+    return users;
   }
 
   /** Closes {@code resource} after the test, before the registry; returns it. */

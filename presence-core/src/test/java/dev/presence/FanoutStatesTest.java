@@ -192,17 +192,7 @@ class FanoutStatesTest {
   @ValueSource(ints = {1, 2, 3, 4, 5})
   void batchedStates_equalPerViewerStates_underAnyPolicy(int seed) {
     Random rnd = new Random(seed);
-    List<String> users = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      users.add("u" + i);
-    }
-    for (int t = 0; t < 3; t++) {
-      for (String u : users) {
-        if (rnd.nextInt(2) == 0) {
-          threads.join("t" + t, u);
-        }
-      }
-    }
+    List<String> users = fixture.joinAtRandom(rnd, 30, 3, 2);
     for (String v : users) {
       if (rnd.nextInt(4) == 0) {
         hiders.add(v);

@@ -506,17 +506,7 @@ class PresenceFanoutTest {
 
   private void randomChurn(int seed, Audience audience) {
     Random rnd = new Random(seed);
-    List<String> users = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      users.add("u" + i);
-    }
-    for (int t = 0; t < 4; t++) {
-      for (String u : users) {
-        if (rnd.nextInt(3) == 0) {
-          threads.join("t" + t, u);
-        }
-      }
-    }
+    List<String> users = fixture.joinAtRandom(rnd, 12, 4, 3);
     PresenceFanout f = fanout(PresenceFanout.builder(registry, audience).batchWindow(WINDOW)
         .scheduler(time).maxDiffUsers(1 + rnd.nextInt(4)));
     Map<String, PresenceSession> sessions = new HashMap<>();
